@@ -1,0 +1,40 @@
+/** An object in the backup repository. */
+export interface StoredObject {
+  path: string;
+  size: number;
+  metadata: Record<string, string>;
+}
+
+/** An exclusive lock on a repository; renewed in the background until released. */
+export interface Lock {
+  /** Releases the lock; safe to call twice. */
+  release(): Promise<void>;
+  /** Throws when the lock was lost (renewal failed), so long work can stop in time. */
+  assertHeld(): void;
+}
+
+/**
+ * The backup repository: a flat namespace of immutable objects ("a/b/c" paths).
+ * Append-only by contract: `put` with `ifNoneMatch` never overwrites, which is how
+ * manifests are committed. Errors: `get` of a missing path throws NotFoundError
+ * (code STORE.NOT_FOUND); `put` with ifNoneMatch on an existing path throws
+ * AlreadyExistsError; `delete` of a missing path does nothing.
+ */
+export interface BackupStore {
+  /** A short description for messages, e.g. "blob:lifeboat" or "fs:/backups". Never a secret. */
+  readonly description: string;
+  /** Creates the container/folder when missing. */
+  ensure(): Promise<void>;
+  put(path: string, data: Buffer, options?: { ifNoneMatch?: boolean; metadata?: Record<string, string> }): Promise<void>;
+  get(path: string): Promise<Buffer>;
+  /** True when the path exists. */
+  exists(path: string): Promise<boolean>;
+  /** Objects whose path starts with prefix, sorted by path. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  delete(path: string): Promise<void>;
+  /**
+   * Takes the named exclusive lock, waiting up to waitSeconds for a holder to finish.
+   * Returns null when another holder still has it after that.
+   */
+  tryLock(name: string, waitSeconds: number): Promise<Lock | null>;
+}

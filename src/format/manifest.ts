@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+/** The archive format this build writes and reads. Bumped on incompatible change. */
+export const FORMAT_NAME = "lifeboat-archive";
+export const FORMAT_VERSION = 1;
+
+/** Where things live inside the repository container. See docs/format.md. */
+export const paths = {
+  manifest: (pointId: string) => `points/${pointId}.manifest.lbe`,
+  manifestPrefix: "points/",
+  dataFile: (pointId: string, table: string, seq: number) =>
+    `data/${pointId}/${table}/d-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
+  keyFile: (pointId: string, table: string, seq: number) =>
+    `data/${pointId}/${table}/k-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
+  dataPrefix: (pointId: string) => `data/${pointId}/`,
+};
+
+const POINT_ID = /^\d{8}T\d{9}Z-[fi][0-9a-f]{6}$/;
+
+/** A restore point id sorts by creation time: `20261126T134500123Z-f1a2b3c`. */
+export function newPointId(kind: PointKind, at: Date, random: string): string {
+  const iso = at.toISOString(); // 2026-11-26T13:45:00.123Z
+  const compact = iso.replace(/[-:]/g, "").replace(".", "");
+  return `${compact}-${kind === "full" ? "f" : "i"}${random.slice(0, 6)}`;
+}
+
+export function isPointId(s: string): boolean {
+  return POINT_ID.test(s);
+}
+
+/** The instant a point id was created at. */
+export function pointIdTime(id: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(id);
+  if (!m) throw new Error(`not a restore point id: ${id}`);
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`);
+}
+
+const fileRef = z.object({
+  path: z.string(),
+  /** SHA-256 (hex) of the stored (encrypted) bytes. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Stored size in bytes. */
+  bytes: z.number().int().nonnegative(),
+  /** NDJSON lines inside. */
+  records: z.number().int().nonnegative(),
+});
+export type FileRef = z.infer<typeof fileRef>;
+
+const tableSegment = z.object({
+  /** "full": data holds every entity; "incremental": changes since `since` plus tombstones. */
+  mode: z.enum(["full", "incremental"]),
+  /** Lower bound of the Timestamp query (watermark of the parent minus the overlap), or null for full. */
+  since: z.string().nullable(),
+  /** Highest entity Timestamp covered by this point (the next incremental's starting point). */
+  watermark: z.string().nullable(),
+  entities: z.number().int().nonnegative(),
+  tombstones: z.number().int().nonnegative(),
+  data: z.array(fileRef),
+  /** The complete key set of the table at this point (for the next deletion diff). */
+  keys: z.array(fileRef),
+  keyCount: z.number().int().nonnegative(),
+  /**
+   * Entities near the watermark as [sha256(pk\0rk) hex prefix, etag]: the next incremental
+   * re-reads the overlap window and skips these unchanged ones.
+   */
+  recent: z.array(z.tuple([z.string(), z.string()])),
+  /** Order-independent digest of the table's full content at this point (see docs/format.md). */
+  contentDigest: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+});
+export type TableSegment = z.infer<typeof tableSegment>;
+
+export const manifestSchema = z.object({
+  format: z.literal(FORMAT_NAME),
+  formatVersion: z.literal(FORMAT_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  pointId: z.string().regex(POINT_ID),
+  kind: z.enum(["full", "incremental"]),
+  /** The point this one builds on (null for a full). */
+  parent: z.string().nullable(),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  /** The KEK id every file of this point was encrypted under. */
+  kekId: z.string(),
+  tables: z.record(z.string(), tableSegment),
+  totals: z.object({
+    entities: z.number().int().nonnegative(),
+    tombstones: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    files: z.number().int().nonnegative(),
+  }),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+export type PointKind = Manifest["kind"];
+
+/** Parses and validates a manifest; throws an Error naming the first bad field. */
+export function parseManifest(json: string): Manifest {
+  const parsed = manifestSchema.safeParse(JSON.parse(json));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new Error(`manifest: ${i?.path.join(".") ?? "?"}: ${i?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}

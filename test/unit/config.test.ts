@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config";
+
+const KEK = Buffer.alloc(32, 7).toString("base64");
+const base = { LIFEBOAT_SOURCE: "UseDevelopmentStorage=true", LIFEBOAT_BACKUP: "UseDevelopmentStorage=true", LIFEBOAT_TABLES: "Customers,Orders", LIFEBOAT_KEK: KEK };
+
+function issuesOf(env: Record<string, string>): { setting: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  throw new Error("expected ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the DR policy defaults", () => {
+    const c = loadConfig(base);
+    expect(c.rpoMinutes).toBe(15);
+    expect(c.rtoMinutes).toBe(120);
+    expect(c.incrementalBackupSchedule).toBe("0 */15 * * * *");
+    expect(c.fullBackupSchedule).toBe("0 0 1 * * *");
+    expect(c.backupContainer).toBe("lifeboat");
+    expect(c.tables).toEqual(["Customers", "Orders"]);
+  });
+
+  it("accepts * for every table and managed-identity URIs", () => {
+    const c = loadConfig({
+      LIFEBOAT_TABLES: "*",
+      LIFEBOAT_SOURCE__tableServiceUri: "https://src.table.core.windows.net",
+      LIFEBOAT_BACKUP__blobServiceUri: "https://bak.blob.core.windows.net",
+      LIFEBOAT_KEY_VAULT_URI: "https://kv.vault.azure.net",
+      LIFEBOAT_KEK_SECRET: "lifeboat-kek",
+    });
+    expect(c.tables).toBe("*");
+    expect(c.source).toEqual({ kind: "identity", tableServiceUri: "https://src.table.core.windows.net" });
+    expect(c.key).toEqual({ kind: "keyVault", vaultUri: "https://kv.vault.azure.net", secretName: "lifeboat-kek" });
+  });
+
+  it("names every bad setting at once and never echoes a value", () => {
+    const issues = issuesOf({ LIFEBOAT_TABLES: "ok1,1bad", LIFEBOAT_KEK: "c2VjcmV0", RPO_MINUTES: "soon" });
+    const settings = issues.map((i) => i.setting).sort();
+    expect(settings).toEqual(["RPO_MINUTES"]);
+    const issues2 = issuesOf({ LIFEBOAT_TABLES: "ok1,1bad", LIFEBOAT_KEK: "c2VjcmV0" });
+    expect(issues2.map((i) => i.setting).sort()).toEqual(["LIFEBOAT_BACKUP", "LIFEBOAT_KEK", "LIFEBOAT_SOURCE", "LIFEBOAT_TABLES"]);
+    expect(JSON.stringify(issues2)).not.toContain("c2VjcmV0");
+  });
+
+  it("rejects a malformed schedule with the field named", () => {
+    expect(issuesOf({ ...base, LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: "*/15 * * * *" })[0]?.setting).toBe(
+      "LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE",
+    );
+  });
+});
