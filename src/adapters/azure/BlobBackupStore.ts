@@ -1,0 +1,119 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import type { BackupStore, Lock, StoredObject } from "../../app/ports/BackupStore";
+import { AlreadyExistsError, LifeboatError, NotFoundError } from "../../core/errors";
+import { codeOf, statusOf } from "./clients";
+
+const LEASE_SECONDS = 60;
+const RENEW_MS = 20_000;
+const POLL_MS = 2_000;
+
+/**
+ * BackupStore over one blob container. Manifests are committed with If-None-Match: *,
+ * so a container under a time-based immutability policy works unchanged. Locks are
+ * blob leases on objects in a separate, mutable lock container.
+ */
+export class BlobBackupStore implements BackupStore {
+  readonly description: string;
+  readonly #container: ContainerClient;
+  readonly #locks: ContainerClient;
+
+  /** `locks` is a container without an immutability policy, e.g. "lifeboat-locks". */
+  constructor(container: ContainerClient, locks: ContainerClient) {
+    this.#container = container;
+    this.#locks = locks;
+    this.description = `blob:${container.containerName}`;
+  }
+
+  async ensure(): Promise<void> {
+    await this.#container.createIfNotExists();
+    await this.#locks.createIfNotExists();
+  }
+
+  async put(path: string, data: Buffer, options: { ifNoneMatch?: boolean; metadata?: Record<string, string> } = {}): Promise<void> {
+    try {
+      await this.#container.getBlockBlobClient(path).uploadData(data, {
+        ...(options.ifNoneMatch ? { conditions: { ifNoneMatch: "*" } } : {}),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+        blockSize: 8 * 1024 * 1024,
+        concurrency: 4,
+      });
+    } catch (err) {
+      const s = statusOf(err);
+      if (options.ifNoneMatch && (s === 409 || s === 412)) {
+        throw new AlreadyExistsError(`${this.description}: ${path} already exists`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async get(path: string): Promise<Buffer> {
+    try {
+      return await this.#container.getBlockBlobClient(path).downloadToBuffer(0, undefined, { concurrency: 4 });
+    } catch (err) {
+      if (statusOf(err) === 404) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, "system", { cause: err });
+      throw err;
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.#container.getBlockBlobClient(path).exists();
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    for await (const b of this.#container.listBlobsFlat({ prefix, includeMetadata: true })) {
+      yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {} };
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.#container.getBlockBlobClient(path).deleteIfExists();
+  }
+
+  async tryLock(name: string, waitSeconds: number): Promise<Lock | null> {
+    const blob = this.#locks.getBlockBlobClient(`${this.#container.containerName}/${name}`);
+    try {
+      await blob.uploadData(Buffer.from("lifeboat lock\n"), { conditions: { ifNoneMatch: "*" } });
+    } catch (err) {
+      const s = statusOf(err);
+      if (s !== 409 && s !== 412) throw err;
+    }
+    const lease = blob.getBlobLeaseClient();
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      try {
+        await lease.acquireLease(LEASE_SECONDS);
+        break;
+      } catch (err) {
+        if (statusOf(err) !== 409 || codeOf(err) === "LeaseIdMismatchWithLeaseOperation") throw err;
+        if (Date.now() >= deadline) return null;
+        await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+      }
+    }
+    let lost: unknown;
+    let released = false;
+    const timer = setInterval(() => {
+      lease.renewLease().catch((err: unknown) => {
+        lost = err;
+      });
+    }, RENEW_MS);
+    timer.unref();
+    const description = this.description;
+    return {
+      async release() {
+        if (released) return;
+        released = true;
+        clearInterval(timer);
+        try {
+          await lease.releaseLease();
+        } catch {
+          // An expired or lost lease needs no release; the next holder takes it anyway.
+        }
+      },
+      assertHeld() {
+        if (lost !== undefined) {
+          throw new LifeboatError("LOCK.LOST", `${description}: lost the ${name} lock (lease renewal failed)`, "system", { cause: lost });
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,132 @@
+import type { BackupStore } from "./ports/BackupStore";
+import type { Kek, KeyProvider } from "./ports/KeyProvider";
+import type { TableStore } from "./ports/TableStore";
+import { ChunkedWriter } from "./chunked-writer";
+import { ProgressMeter, type ProgressSink } from "./progress";
+import { ContentDigest } from "../core/digest";
+import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../core/entity-codec";
+import type { EntityKey } from "../core/record";
+import { openLines } from "../format/chunk";
+import { paths, type TableSegment } from "../format/manifest";
+
+/** Entities near the watermark remembered for de-duplication; past this, duplicates are just stored. */
+const MAX_RECENT = 50_000;
+
+export interface TableBackupInput {
+  source: TableStore;
+  repo: BackupStore;
+  keys: KeyProvider;
+  kek: Kek;
+  pointId: string;
+  table: string;
+  /** The table's segment in the previous point, or undefined for a full scan. */
+  previous: TableSegment | undefined;
+  /** When this table's scan starts: the new watermark (everything committed before is covered). */
+  scanStart: Date;
+  overlapSeconds: number;
+  chunkEntities: number;
+  progress: ProgressSink;
+}
+
+/** ISO-8601 with 7 fractional digits, as the Table service compares Timestamps. */
+export function tableTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$10000Z");
+}
+
+/**
+ * Backs up one table into the point: a full scan, or the changes since the previous
+ * point's watermark (minus the overlap) plus tombstones from a key-set diff.
+ */
+export async function backupTable(input: TableBackupInput): Promise<TableSegment> {
+  const { source, repo, kek, pointId, table, previous, overlapSeconds, chunkEntities } = input;
+  const mode = previous ? "incremental" : "full";
+  const watermark = tableTime(input.scanStart);
+  const recentFrom = tableTime(new Date(input.scanStart.getTime() - overlapSeconds * 1000));
+  const since = previous?.watermark
+    ? tableTime(new Date(new Date(previous.watermark).getTime() - overlapSeconds * 1000))
+    : null;
+  const skip = new Set((previous?.recent ?? []).map(([h, e]) => `${h} ${e}`));
+
+  const data = new ChunkedWriter(repo, kek, (n) => paths.dataFile(pointId, table, n), chunkEntities);
+  const keys = new ChunkedWriter(repo, kek, (n) => paths.keyFile(pointId, table, n), chunkEntities * 4);
+  const digest = mode === "full" ? new ContentDigest() : undefined;
+  let recent: [string, string][] = [];
+  let recentOverflow = false;
+  // Keys captured by this incremental's data scan: a key deleted between the data scan
+  // and the key scan must still get a tombstone, or a restore would bring it back.
+  const changed = new Map<string, EntityKey>();
+  let entities = 0;
+  const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table);
+
+  for await (const page of source.scan(table, since ? { since } : {})) {
+    let pageBytes = 0;
+    for (const r of page) {
+      const hash = keyHashHex(r.pk, r.rk);
+      if (r.etag && skip.has(`${hash} ${r.etag}`)) continue;
+      if (!recentOverflow && r.ts !== undefined && r.ts >= recentFrom && r.etag) {
+        recent.push([hash, r.etag]);
+        if (recent.length > MAX_RECENT) {
+          recentOverflow = true;
+          recent = [];
+        }
+      }
+      const line = encodeRecordLine(r);
+      pageBytes += line.length;
+      await data.add(line);
+      entities++;
+      if (digest) {
+        digest.add(r);
+        await keys.add(encodeKeyLine(r));
+      } else {
+        changed.set(keyId(r.pk, r.rk), { pk: r.pk, rk: r.rk });
+      }
+    }
+    meter.add(page.length, pageBytes);
+  }
+  meter.done();
+
+  let tombstones = 0;
+  let keyCount = entities;
+  if (previous) {
+    const current = new Set<string>();
+    const keyMeter = new ProgressMeter(input.progress, "key scan", table);
+    for await (const page of source.scan(table, { keysOnly: true })) {
+      for (const r of page) {
+        current.add(keyId(r.pk, r.rk));
+        await keys.add(encodeKeyLine(r));
+      }
+      keyMeter.add(page.length, 0);
+    }
+    keyMeter.done();
+    keyCount = current.size;
+    const tombstone = async (k: EntityKey): Promise<void> => {
+      await data.add(encodeRecordLine({ pk: k.pk, rk: k.rk, deleted: true }));
+      tombstones++;
+    };
+    for (const f of previous.keys) {
+      const lines = await openLines(await repo.get(f.path), (id) => input.keys.byId(id));
+      for (const line of lines) {
+        const k = decodeKeyLine(line);
+        const id = keyId(k.pk, k.rk);
+        if (!current.has(id)) {
+          changed.delete(id);
+          await tombstone(k);
+        }
+      }
+    }
+    for (const [id, k] of changed) if (!current.has(id)) await tombstone(k);
+  }
+
+  return {
+    mode,
+    since,
+    watermark,
+    entities,
+    tombstones,
+    data: await data.close(),
+    keys: await keys.close(),
+    keyCount,
+    recent,
+    contentDigest: digest ? digest.hex() : null,
+  };
+}

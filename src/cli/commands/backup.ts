@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import { runBackup } from "../../app/backup";
+import { CliExit, EXIT, formatBytes, progressPrinter, servicesFor, type CliIo } from "../context";
+
+/** `lifeboat backup [--full] [--wait <s>]`: takes a restore point and prints its id on stdout. */
+export function registerBackup(program: Command, io: CliIo): void {
+  program
+    .command("backup")
+    .description("take a restore point now (incremental, or full with --full); prints its id")
+    .option("--full", "take a full backup instead of an incremental")
+    .option("--wait <seconds>", "wait this long for a running backup to finish", "0")
+    .action(async (opts: { full?: boolean; wait: string }) => {
+      const wait = Number(opts.wait);
+      if (!Number.isInteger(wait) || wait < 0) throw new CliExit(EXIT.usage, `--wait: must be a whole number of seconds, got ${JSON.stringify(opts.wait)}`);
+      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      const result = await runBackup(
+        { source: s.source, repo: s.repo, keys: s.keys, progress: progressPrinter(io) },
+        {
+          tables: s.config.tables,
+          full: opts.full === true,
+          overlapSeconds: s.config.overlapSeconds,
+          chunkEntities: s.config.chunkEntities,
+          waitForLockSeconds: wait,
+        },
+      );
+      if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
+      io.stderr(
+        `committed ${result.kind} point ${result.pointId}: ${result.entities} entities, ${result.tombstones} deletions, ` +
+          `${formatBytes(result.bytes)} in ${(result.durationMs / 1000).toFixed(1)} s\n`,
+      );
+      io.stdout(`${result.pointId}\n`);
+    });
+}

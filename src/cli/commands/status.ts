@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { getStatus } from "../../app/status";
+import { servicesFor, type CliIo } from "../context";
+
+/** `lifeboat status [--json]`: last point per table and its age against RPO_MINUTES. */
+export function registerStatus(program: Command, io: CliIo): void {
+  program
+    .command("status")
+    .description("last restore point per table and its age against RPO_MINUTES")
+    .option("--json", "print JSON (the same as GET /api/status)")
+    .action(async (opts: { json?: boolean }) => {
+      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      const st = await getStatus({ repo: s.repo }, { tables: s.config.tables, rpoMinutes: s.config.rpoMinutes, rtoMinutes: s.config.rtoMinutes });
+      if (opts.json) {
+        io.stdout(JSON.stringify(st, null, 2) + "\n");
+        return;
+      }
+      io.stdout(`RPO ${st.rpoMinutes} min, RTO ${st.rtoMinutes} min; ${st.points} restore point(s); ${st.healthy ? "HEALTHY" : "RPO AT RISK"}\n`);
+      for (const t of st.tables) {
+        io.stdout(
+          `  ${t.table.padEnd(24)} ${t.lastPointId ?? "never backed up"}` +
+            `${t.ageMinutes !== null ? `  ${t.ageMinutes} min old` : ""}  ${t.withinRpo ? "ok" : "OUTSIDE RPO"}\n`,
+        );
+      }
+    });
+}

@@ -1,0 +1,24 @@
+import type { Command } from "commander";
+import { runVerify } from "../../app/verify";
+import { CliExit, EXIT, formatBytes, progressPrinter, servicesFor, type CliIo } from "../context";
+
+/** `lifeboat verify [--point <id> | --all]`: decrypts and checks every file. */
+export function registerVerify(program: Command, io: CliIo): void {
+  program
+    .command("verify")
+    .description("decrypt and check every file of a restore point (or of the whole repository)")
+    .option("--point <id>", "only this restore point")
+    .option("--all", "every restore point (the default)")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { point?: string; all?: boolean; json?: boolean }) => {
+      if (opts.point && opts.all) throw new CliExit(EXIT.usage, "--point and --all: give one, not both");
+      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      const r = await runVerify({ repo: s.repo, keys: s.keys, progress: progressPrinter(io) }, opts.point ? { pointId: opts.point } : {});
+      if (opts.json) io.stdout(JSON.stringify(r, null, 2) + "\n");
+      else {
+        for (const p of r.problems) io.stdout(`PROBLEM ${p.pointId} ${p.path}: ${p.problem}\n`);
+        io.stdout(`${r.problems.length === 0 ? "ok" : "FAILED"}: ${r.points} point(s), ${r.files} file(s), ${formatBytes(r.bytes)} checked, ${r.problems.length} problem(s)\n`);
+      }
+      if (r.problems.length > 0) throw new CliExit(EXIT.problems, `verify found ${r.problems.length} problem(s)`);
+    });
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { TOOL } from "../version";
+import { registerBackup } from "./commands/backup";
+import { registerPoints } from "./commands/points";
+import { registerRestore } from "./commands/restore";
+import { registerStatus } from "./commands/status";
+import { registerVerify } from "./commands/verify";
+import { EXIT, exitFor, type CliIo } from "./context";
+
+/** Runs the `lifeboat` CLI with the given arguments; returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = new Command("lifeboat")
+    .description("Lifeboat: backups, point-in-time restore and verification for Azure Table Storage")
+    .version(TOOL.version)
+    .option("--settings <file>", "read settings from this local.settings.json (Values) over the environment")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerBackup(program, io);
+  registerPoints(program, io);
+  registerRestore(program, io);
+  registerVerify(program, io);
+  registerStatus(program, io);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT.ok; // --help, --version
+      return EXIT.usage;
+    }
+    const { code, message } = exitFor(err);
+    io.stderr(`lifeboat: ${message}\n`);
+    return code;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

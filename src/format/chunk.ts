@@ -1,0 +1,103 @@
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
+import type { Kek } from "../app/ports/KeyProvider";
+import { IntegrityError, LifeboatError } from "../core/errors";
+import { openFile, sealFile, type ContentType, type KeyLookup } from "./envelope";
+
+// The callback forms run on the libuv thread pool, so compression overlaps with I/O and
+// with other chunks; the *Sync forms would block the event loop.
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
+const GZIP_LEVEL = 6;
+
+/**
+ * Encodes lines as NDJSON (each line + "\n", UTF-8) and gzips it (level 6, off the main thread).
+ * Throws LifeboatError (FORMAT.INVALID_LINE) if a line contains "\n".
+ */
+export async function encodeLines(lines: string[]): Promise<Buffer> {
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.includes("\n")) {
+      throw new LifeboatError("FORMAT.INVALID_LINE", `line ${i} contains a newline; NDJSON lines must be single-line`);
+    }
+  }
+  const text = lines.length === 0 ? "" : lines.join("\n") + "\n";
+  return gzip(Buffer.from(text, "utf8"), { level: GZIP_LEVEL });
+}
+
+/**
+ * Reverses `encodeLines`: gunzips, decodes UTF-8 and splits on "\n".
+ * Throws IntegrityError if the data is not gzip, not valid UTF-8, or the last line is unterminated.
+ */
+export async function decodeLines(buf: Buffer): Promise<string[]> {
+  let raw: Buffer;
+  try {
+    raw = await gunzip(buf);
+  } catch (e) {
+    throw new IntegrityError(`chunk is not valid gzip: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const text = decodeUtf8(raw, "chunk");
+  if (text === "") return [];
+  if (!text.endsWith("\n")) throw new IntegrityError("chunk is truncated: last line has no terminating newline");
+  return text.slice(0, -1).split("\n");
+}
+
+/** SHA-256 of `buf` as 64 lowercase hex characters. Does not throw. */
+export function sha256Hex(buf: Buffer): string {
+  return createHash("sha256").update(buf).digest("hex");
+}
+
+/**
+ * Encodes lines (`encodeLines`) and seals them under `kek` (`sealFile`, content type "ndjson+gzip").
+ * Throws as those do.
+ */
+export async function sealLines(lines: string[], kek: Kek): Promise<Buffer> {
+  return sealFile(await encodeLines(lines), kek, "ndjson+gzip");
+}
+
+/**
+ * Opens a sealed NDJSON chunk and returns its lines. Throws IntegrityError if the file does not
+ * authenticate, is not of content type "ndjson+gzip", or does not decode; `keyFor` errors pass through.
+ */
+export async function openLines(bytes: Buffer, keyFor: KeyLookup): Promise<string[]> {
+  return decodeLines(await openExpecting(bytes, keyFor, "ndjson+gzip"));
+}
+
+/**
+ * Seals `value` as plain UTF-8 JSON (content type "json", not compressed), e.g. a manifest.
+ * Throws TypeError if the value cannot be JSON-encoded (cycles, BigInt) or encodes to nothing.
+ */
+export async function sealJson(value: unknown, kek: Kek): Promise<Buffer> {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError("sealJson: value has no JSON representation");
+  return sealFile(Buffer.from(json, "utf8"), kek, "json");
+}
+
+/**
+ * Opens a file sealed by `sealJson` and parses it. Throws IntegrityError if it does not
+ * authenticate, is not content type "json", or is not valid UTF-8 JSON; `keyFor` errors pass through.
+ */
+export async function openJson(bytes: Buffer, keyFor: KeyLookup): Promise<unknown> {
+  const text = decodeUtf8(await openExpecting(bytes, keyFor, "json"), "JSON file");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new IntegrityError("sealed JSON file does not contain valid JSON");
+  }
+}
+
+async function openExpecting(bytes: Buffer, keyFor: KeyLookup, expected: ContentType): Promise<Buffer> {
+  const { plaintext, header } = await openFile(bytes, keyFor);
+  if (header.contentType !== expected) {
+    throw new IntegrityError(`expected content type "${expected}", the file holds "${header.contentType}"`);
+  }
+  return plaintext;
+}
+
+function decodeUtf8(raw: Buffer, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(raw);
+  } catch {
+    throw new IntegrityError(`${what} is not valid UTF-8`);
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from "node:crypto";
+import { TableClient } from "@azure/data-tables";
+import { inject } from "vitest";
+import { loadConfig, type Config } from "../../src/config";
+import { createServices, type Services } from "../../src/services";
+import { uniqueContainer } from "./names";
+
+/** Settings for a fresh repository on the test Azurite, as plain app settings. */
+export function testSettings(tables: string[], extra: Record<string, string> = {}): Record<string, string> {
+  const cs = inject("azurite");
+  return {
+    LIFEBOAT_SOURCE: cs,
+    LIFEBOAT_BACKUP: cs,
+    LIFEBOAT_TABLES: tables.join(","),
+    LIFEBOAT_BACKUP_CONTAINER: uniqueContainer("repo"),
+    LIFEBOAT_KEK: randomBytes(32).toString("base64"),
+    LIFEBOAT_OVERLAP_SECONDS: "60",
+    LIFEBOAT_CHUNK_ENTITIES: "100",
+    ...extra,
+  };
+}
+
+/** Wired services over the test Azurite with a fresh repository container. */
+export function testServices(tables: string[], extra: Record<string, string> = {}): Services & { settings: Record<string, string>; config: Config } {
+  const settings = testSettings(tables, extra);
+  const config = loadConfig(settings);
+  return { ...createServices(config), settings, config };
+}
+
+/** A TableClient on the test Azurite. */
+export function tableOn(table: string): TableClient {
+  return TableClient.fromConnectionString(inject("azurite"), table, { allowInsecureConnection: true });
+}
