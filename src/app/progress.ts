@@ -16,8 +16,8 @@ export const noProgress: ProgressSink = () => undefined;
 export class ProgressMeter {
   #entities = 0;
   #bytes = 0;
-  #last = 0;
   readonly #start = Date.now();
+  #last = this.#start;
   constructor(
     private readonly sink: ProgressSink,
     private readonly phase: string,

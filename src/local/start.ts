@@ -1,0 +1,89 @@
+import "./install-core";
+import { readdirSync } from "node:fs";
+import { createConnection } from "node:net";
+import { join, resolve } from "node:path";
+import { loadConfig } from "../config";
+import { createTableStore } from "../services";
+import { startAzurite } from "./azurite";
+import { seedDemoData } from "./demo-data";
+import { registeredFunctions, type Registration } from "./functions-host";
+import { serveHttpFunctions } from "./http-bridge";
+import { loadLocalSettings } from "./settings";
+import { invokeTimer, scheduleTimers } from "./timers";
+
+const root = resolve(__dirname, "..", "..", "..");
+const log = (line: string): void => {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+};
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createConnection({ port, host: "127.0.0.1" });
+    s.once("connect", () => {
+      s.end();
+      done(true);
+    });
+    s.once("error", () => done(false));
+  });
+}
+
+/** Starts Azurite on 10000-10002 (data under .lifeboat/), or reuses one already listening there. */
+async function ensureAzurite(): Promise<(() => Promise<void>) | null> {
+  const up = await Promise.all([10000, 10001, 10002].map(listening));
+  if (up.every(Boolean)) {
+    log("Azurite is already listening on 10000-10002: using it");
+    return null;
+  }
+  if (up.some(Boolean)) throw new Error("some of ports 10000-10002 are taken, but not by a whole Azurite: free them or start Azurite yourself");
+  const az = await startAzurite({ location: join(root, ".lifeboat", "azurite"), ports: { blob: 10000, queue: 10001, table: 10002 } });
+  log(`Azurite started in-process (blob ${az.blob}, queue ${az.queue}, table ${az.table}); data in .lifeboat/azurite`);
+  return () => az.stop();
+}
+
+/** Loads every compiled function module, exactly as package.json "main" tells the host. */
+function loadFunctions(): readonly Registration[] {
+  require(join(root, "dist", "src", "index.js"));
+  const dir = join(root, "dist", "src", "functions");
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".js")).sort()) require(join(dir, f));
+  return registeredFunctions();
+}
+
+async function main(): Promise<void> {
+  const { file, values } = loadLocalSettings(root, process.env);
+  for (const [k, v] of Object.entries(values)) process.env[k] = v;
+  log(file ? `settings from ${file}` : "no local.settings.json: using the environment only");
+
+  const stopAzurite = await ensureAzurite();
+  const config = loadConfig(process.env);
+  const seeded = await seedDemoData(createTableStore(config.source, "LIFEBOAT_SOURCE"));
+  if (seeded.length > 0) log(`the source had no tables: seeded demo tables ${seeded.join(", ")}`);
+
+  const registrations = loadFunctions();
+  log(`functions: ${registrations.map((r) => r.name).join(", ")}`);
+  const jobs = scheduleTimers(registrations, log);
+  const port = Number(process.env.LIFEBOAT_PORT ?? "7071");
+  const server = await serveHttpFunctions(registrations, port, log);
+  log(`HTTP functions on http://localhost:${port}/api/ (try: curl http://localhost:${port}/api/status)`);
+
+  const first = registrations.find((r) => r.name === "incrementalBackup");
+  if (first) {
+    log("taking one backup now");
+    await invokeTimer(first, log);
+  }
+  log("running; Ctrl+C to stop");
+
+  const shutdown = async (): Promise<void> => {
+    log("stopping");
+    for (const j of jobs) j.stop();
+    server.close();
+    await stopAzurite?.();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown());
+  process.once("SIGTERM", () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lifeboat start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import "../../src/local/install-core";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { registeredFunctions, triggerOf } from "../../src/local/functions-host";
+
+describe("function registrations, as the Functions host receives them", () => {
+  it("registers every function with its trigger, schedule or route, and auth level", async () => {
+    await import("../../src/index");
+    const dir = join(__dirname, "../../src/functions");
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()) await import(join(dir, f));
+
+    const byName = Object.fromEntries(
+      registeredFunctions().map((r) => {
+        const t = triggerOf(r);
+        return [r.name, { type: t.type, direction: t.direction, schedule: t.schedule, route: t.route, methods: t.methods, authLevel: t.authLevel }];
+      }),
+    );
+    expect(byName).toEqual({
+      fullBackup: { type: "timerTrigger", direction: "in", schedule: "0 0 1 * * *", route: undefined, methods: undefined, authLevel: undefined },
+      incrementalBackup: { type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *", route: undefined, methods: undefined, authLevel: undefined },
+      status: { type: "httpTrigger", direction: "in", schedule: undefined, route: "status", methods: ["GET"], authLevel: "function" },
+    });
+    // HTTP functions return their response through the $return binding.
+    const status = registeredFunctions().find((r) => r.name === "status");
+    expect(status?.bindings.$return).toMatchObject({ type: "http", direction: "out" });
+  });
+});
