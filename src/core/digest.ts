@@ -1,5 +1,4 @@
 import * as crypto from "node:crypto";
-import { createHash } from "node:crypto";
 import type { EntityRecord } from "./record";
 
 /**
@@ -57,7 +56,7 @@ const oneShot: OneShotHash | undefined = (crypto as { hash?: OneShotHash }).hash
 
 function entitySha256(r: EntityRecord): Buffer {
   const text = canonicalEntityJson(r);
-  return oneShot ? oneShot("sha256", text, "buffer") : createHash("sha256").update(text, "utf8").digest();
+  return oneShot ? oneShot("sha256", text, "buffer") : crypto.createHash("sha256").update(text, "utf8").digest();
 }
 
 /** SHA-256 of the entity's canonical JSON, read as a big-endian 256-bit integer. Never throws. */

@@ -129,6 +129,14 @@ export function parseEntity(obj: LJObject): EntityRecord {
   if (typeof rk !== "string") throw new EntityFormatError(`entity (PartitionKey ${JSON.stringify(pk)}) has no string RowKey`);
   const props: Record<string, PropertyValue> = {};
   const rec: EntityRecord = { pk, rk, props };
+  // Annotations, as [property name, annotation value] pairs. Most entities have a few, so a
+  // linear search beats building `name + "@odata.type"` and looking it up for every property.
+  let annotated: string[] | undefined;
+  for (const key in obj) {
+    if (key.endsWith(ODATA_TYPE)) {
+      (annotated ??= []).push(key.slice(0, key.length - ODATA_TYPE.length), key);
+    }
+  }
   for (const key in obj) {
     const v = obj[key] as LJValue;
     if (key.indexOf("@") !== -1) continue; // annotations, read with their property
@@ -138,7 +146,7 @@ export function parseEntity(obj: LJObject): EntityRecord {
       rec.ts = v;
       continue;
     }
-    if (key.startsWith("odata.")) {
+    if (key.charCodeAt(0) === 0x6f && key.startsWith("odata.")) {
       if (key === "odata.etag") {
         if (typeof v !== "string") throw new EntityFormatError(`entity ${JSON.stringify(pk)}/${JSON.stringify(rk)}: odata.etag is not a string`);
         rec.etag = v;
@@ -146,7 +154,15 @@ export function parseEntity(obj: LJObject): EntityRecord {
       continue;
     }
     if (v === null) continue;
-    const annotation = obj[key + ODATA_TYPE];
+    let annotation: LJValue | undefined;
+    if (annotated !== undefined) {
+      for (let i = 0; i < annotated.length; i += 2) {
+        if (annotated[i] === key) {
+          annotation = obj[annotated[i + 1] as string];
+          break;
+        }
+      }
+    }
     let pv: PropertyValue;
     if (annotation !== undefined) {
       const type = typeof annotation === "string" ? ANNOTATION.get(annotation) : undefined;

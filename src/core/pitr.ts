@@ -31,8 +31,15 @@ export function choosePointAt(points: readonly PointRef[], at: Date): PointChoic
  * returns null for anything else, so a caller can name the field and the rule.
  */
 export function parseInstant(text: string): Date | null {
-  const m = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/.exec(text.trim());
   if (!m) return null;
+  // Date would roll 2026-02-30 over to March 2; a person who typed it meant something else.
+  const [y, mo, day, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[7] ?? "0"].map(Number) as [number, number, number, number, number, number];
+  const calendar = new Date(Date.UTC(y, mo - 1, day, h, mi, sec));
+  if (calendar.getUTCFullYear() !== y || calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== day || calendar.getUTCHours() !== h || calendar.getUTCMinutes() !== mi || calendar.getUTCSeconds() !== sec) {
+    return null;
+  }
+  if (m[10] !== undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) return null;
   // JavaScript Date keeps milliseconds; finer digits cannot change which point is chosen.
   const normalized = text.trim().replace(/(\.\d{3})\d+/, "$1");
   const d = new Date(normalized);

@@ -29,7 +29,9 @@ export function rpoStatus(points: readonly PointFacts[], tables: readonly string
   return names.map((table) => {
     const p = newest.get(table);
     if (!p) return { table, lastPointId: null, lastPointTime: null, ageMinutes: null, withinRpo: false };
-    const age = Math.floor(((now.getTime() - p.time.getTime()) / 60000) * 10) / 10;
-    return { table, lastPointId: p.id, lastPointTime: p.time.toISOString(), ageMinutes: age, withinRpo: age <= rpoMinutes };
+    const ageMs = now.getTime() - p.time.getTime();
+    const age = Math.floor((ageMs / 60000) * 10) / 10;
+    // Decide on the exact age: the rounded one shown must not hide a breach.
+    return { table, lastPointId: p.id, lastPointTime: p.time.toISOString(), ageMinutes: age, withinRpo: ageMs <= rpoMinutes * 60000 };
   });
 }

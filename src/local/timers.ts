@@ -12,7 +12,7 @@ export async function invokeTimer(r: Registration, log: (line: string) => void, 
   });
   const started = Date.now();
   try {
-    await r.handler({ isPastDue, scheduleStatus: { last: "", next: "", lastUpdated: "" } }, context);
+    await r.handler({ isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } }, context);
     log(`[${r.name}] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     log(`[${r.name}] FAILED: ${err instanceof Error ? err.message : String(err)}`);

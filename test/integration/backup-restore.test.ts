@@ -6,6 +6,7 @@ import { runVerify } from "../../src/app/verify";
 import type { EntityRecord } from "../../src/core/record";
 import { toSdkEntity } from "../../src/core/entity-codec";
 import { uniqueTable } from "../helpers/names";
+import { testServicesSource } from "../helpers/read";
 import { tableOn, testServices } from "../helpers/services";
 
 /** Every EDM type, edge values, and keys with awkward characters. */
@@ -90,7 +91,6 @@ describe("backup → incremental → delete → point-in-time restore", () => {
 });
 
 async function expectTable(table: string, records: EntityRecord[]): Promise<void> {
-  const { testServicesSource } = await import("../helpers/read");
   const got = await testServicesSource(table);
   const norm = (rs: EntityRecord[]) =>
     rs.map((r) => ({ pk: r.pk, rk: r.rk, props: r.props })).sort((a, b) => (a.pk + "\0" + a.rk < b.pk + "\0" + b.rk ? -1 : 1));

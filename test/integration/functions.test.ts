@@ -8,7 +8,7 @@ import { createServices } from "../../src/services";
 import { uniqueTable } from "../helpers/names";
 import { tableOn, testSettings } from "../helpers/services";
 
-const timer: Timer = { isPastDue: false, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 
 function context(name: string): { ctx: InvocationContext; lines: string[] } {
   const lines: string[] = [];
