@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { link, mkdir, open, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { BackupStore, Lock, StoredObject } from "../../app/ports/BackupStore";
 import { AlreadyExistsError, LifeboatError, NotFoundError } from "../../core/errors";
 
 const META = ".lbmeta";
 const LOCK_TTL_MS = 60_000;
+/** What the file system says for a path that is not an object: absent, below a file, or a folder. */
+const MISSING = new Set(["ENOENT", "ENOTDIR", "EISDIR"]);
 
 function codeOf(err: unknown): string | undefined {
   return typeof err === "object" && err !== null && "code" in err ? String((err as { code: unknown }).code) : undefined;
@@ -38,7 +40,9 @@ export class FsBackupStore implements BackupStore {
   async put(path: string, data: Buffer, options: { ifNoneMatch?: boolean; metadata?: Record<string, string> } = {}): Promise<void> {
     const abs = this.#abs(path);
     await mkdir(dirname(abs), { recursive: true });
-    const tmp = `${abs}.${randomBytes(6).toString("hex")}.tmp`;
+    const suffix = randomBytes(6).toString("hex");
+    const tmp = `${abs}.${suffix}.tmp`;
+    const metaTmp = `${abs}${META}.${suffix}.tmp`;
     try {
       const fh = await open(tmp, "w");
       try {
@@ -47,7 +51,7 @@ export class FsBackupStore implements BackupStore {
       } finally {
         await fh.close();
       }
-      await writeFile(abs + META, JSON.stringify(options.metadata ?? {}));
+      await writeFile(metaTmp, JSON.stringify(options.metadata ?? {}));
       if (options.ifNoneMatch) {
         try {
           await link(tmp, abs);
@@ -56,11 +60,13 @@ export class FsBackupStore implements BackupStore {
           throw err;
         }
       } else {
-        await rm(abs, { force: true });
-        await link(tmp, abs);
+        await rename(tmp, abs);
       }
+      // Only the writer whose content landed publishes its metadata.
+      await rename(metaTmp, abs + META);
     } finally {
       await rm(tmp, { force: true });
+      await rm(metaTmp, { force: true });
     }
   }
 
@@ -68,17 +74,16 @@ export class FsBackupStore implements BackupStore {
     try {
       return await readFile(this.#abs(path));
     } catch (err) {
-      if (codeOf(err) === "ENOENT") throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, "system", { cause: err });
+      if (MISSING.has(codeOf(err) ?? "")) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, "system", { cause: err });
       throw err;
     }
   }
 
   async exists(path: string): Promise<boolean> {
     try {
-      await stat(this.#abs(path));
-      return true;
+      return (await stat(this.#abs(path))).isFile();
     } catch (err) {
-      if (codeOf(err) === "ENOENT") return false;
+      if (MISSING.has(codeOf(err) ?? "")) return false;
       throw err;
     }
   }

@@ -1,0 +1,448 @@
+// Lifeboat: everything it needs in Azure, in one subscription-scope deployment.
+//
+//   az deployment sub create -l <region> -f infra/main.bicep -p infra/main.parameters.json \
+//     -p environmentName=<name> location=<region> sourceStorageAccountId=<id> alertEmail=<address>
+//
+// or `azd up`. The README's deployment section explains every parameter, how to create
+// the KEK (never written by this template), the first drill and the teardown.
+//
+// Primary resource group (location): identity, monitoring, Functions host storage,
+// primary backup account, Key Vault, Function App, Event Grid, alerts.
+// Secondary resource group (secondaryLocation): secondary backup account, failover account.
+// Source account (existing, anywhere in the tenant): role assignments only.
+
+targetScope = 'subscription'
+
+@description('Short name of this deployment (e.g. prod); part of every resource name.')
+@minLength(1)
+@maxLength(20)
+param environmentName string
+
+@description('Primary region: the Function App, the primary backup account, Key Vault, monitoring. Must offer Flex Consumption.')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Region of the secondary backup copy and the failover account. Empty: the primary region\'s paired region.')
+param secondaryLocation string = ''
+
+@description('Name of the primary resource group. Empty: rg-lifeboat-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Name of the secondary resource group. Empty: rg-lifeboat-<environmentName>-secondary.')
+param secondaryResourceGroupName string = ''
+
+@description('Resource id of the existing source storage account (the data Lifeboat protects): /subscriptions/…/resourceGroups/…/providers/Microsoft.Storage/storageAccounts/<name>.')
+param sourceStorageAccountId string
+
+@description('Grant the app write access to the source account, for `lifeboat restore --in-place`. Off: read only.')
+param allowInPlaceRestore bool = false
+
+@description('E-mail address that receives the RPO-breach, backup-failed and drill-failed alerts.')
+param alertEmail string
+
+@description('Object id of an operator (person or group) who creates the KEK and runs the lifeboat CLI against Azure; empty for none. E.g. $(az ad signed-in-user show --query id -o tsv).')
+param operatorPrincipalId string = ''
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = 'User'
+
+@description('LIFEBOAT_TABLES: comma-separated source table names, or * for every table.')
+param tables string = '*'
+
+@description('LIFEBOAT_BACKUP_CONTAINER: blob container of the restore points, in both backup accounts.')
+param backupContainerName string = 'lifeboat'
+
+@description('Blob container of the audit log\'s digests, in both backup accounts.')
+param auditDigestContainerName string = 'lifeboat-audit'
+
+@description('Name of the audit table, in the primary backup account.')
+param auditTableName string = 'LifeboatAudit'
+
+@description('LIFEBOAT_KEK_SECRET: name of the Key Vault secret that holds the KEK (created by the operator, not by this template).')
+param kekSecretName string = 'lifeboat-kek'
+
+@description('Name of the Key Vault secret that holds the active table endpoint.')
+param activeEndpointSecretName string = 'lifeboat-active-endpoint'
+
+@description('Days each backup blob stays immutable. The default covers the longest retention tier (weeklies, 26 weeks = 182 days) plus a day.')
+@minValue(1)
+@maxValue(146000)
+param immutabilityDays int = 183
+
+@description('Lock the backup accounts\' immutability policies. IRREVERSIBLE: a locked policy can be lengthened, never shortened or removed, and the accounts cannot be deleted while they hold unexpired blobs. Deploy unlocked first.')
+param lockImmutability bool = false
+
+@description('Days deleted blobs and containers can be undeleted.')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int = 14
+
+@description('Replication of the backup and failover accounts (ZRS where the region offers it).')
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
+param storageSku string = 'Standard_LRS'
+
+@description('RPO_MINUTES: recovery point objective.')
+@minValue(1)
+@maxValue(1440)
+param rpoMinutes int = 15
+
+@description('RTO_MINUTES: recovery time objective.')
+@minValue(1)
+@maxValue(10080)
+param rtoMinutes int = 120
+
+@description('LIFEBOAT_FULL_BACKUP_SCHEDULE: NCRONTAB (six fields, UTC) of the daily full backup.')
+param fullBackupSchedule string = '0 0 1 * * *'
+
+@description('LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: NCRONTAB (six fields, UTC) of the incremental backups.')
+param incrementalBackupSchedule string = '0 */15 * * * *'
+
+@description('LIFEBOAT_OVERLAP_SECONDS: how far before the watermark an incremental re-reads.')
+@minValue(0)
+@maxValue(86400)
+param overlapSeconds int = 300
+
+@description('LIFEBOAT_CHUNK_ENTITIES: entities per data file.')
+@minValue(100)
+@maxValue(100000)
+param chunkEntities int = 5000
+
+@description('LIFEBOAT_RESTORE_CONCURRENCY: partitions written in parallel during a restore.')
+@minValue(1)
+@maxValue(64)
+param restoreConcurrency int = 16
+
+@description('Maximum number of Function App instances.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of each Function App instance, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+@description('Create the Event Grid subscription that feeds the retention function. Needs the app\'s code deployed first (the webhook key exists only then): deploy once with false, publish the code, deploy again with true.')
+param enableRetentionEvents bool = false
+
+@description('Name of the blob-triggered retention function.')
+param retentionFunctionName string = 'retention'
+
+// Azure's region pairs, for the default secondary region.
+var pairedRegions = {
+  australiacentral: 'australiacentral2'
+  australiacentral2: 'australiacentral'
+  australiaeast: 'australiasoutheast'
+  australiasoutheast: 'australiaeast'
+  brazilsouth: 'southcentralus'
+  canadacentral: 'canadaeast'
+  canadaeast: 'canadacentral'
+  centralindia: 'southindia'
+  centralus: 'eastus2'
+  eastasia: 'southeastasia'
+  eastus: 'westus'
+  eastus2: 'centralus'
+  francecentral: 'francesouth'
+  francesouth: 'francecentral'
+  germanynorth: 'germanywestcentral'
+  germanywestcentral: 'germanynorth'
+  japaneast: 'japanwest'
+  japanwest: 'japaneast'
+  koreacentral: 'koreasouth'
+  koreasouth: 'koreacentral'
+  northcentralus: 'southcentralus'
+  northeurope: 'westeurope'
+  norwayeast: 'norwaywest'
+  norwaywest: 'norwayeast'
+  southafricanorth: 'southafricawest'
+  southafricawest: 'southafricanorth'
+  southcentralus: 'northcentralus'
+  southeastasia: 'eastasia'
+  southindia: 'centralindia'
+  swedencentral: 'swedensouth'
+  swedensouth: 'swedencentral'
+  switzerlandnorth: 'switzerlandwest'
+  switzerlandwest: 'switzerlandnorth'
+  uaecentral: 'uaenorth'
+  uaenorth: 'uaecentral'
+  uksouth: 'ukwest'
+  ukwest: 'uksouth'
+  westcentralus: 'westus2'
+  westeurope: 'northeurope'
+  westindia: 'southindia'
+  westus: 'eastus'
+  westus2: 'westcentralus'
+  westus3: 'eastus'
+}
+
+// A region without a pair fails the deployment with this name in the error.
+var secondaryRegion = !empty(secondaryLocation)
+  ? secondaryLocation
+  : (pairedRegions[?toLower(location)] ?? 'no-paired-region--set-secondaryLocation')
+
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  app: 'lifeboat'
+}
+var functionAppName = 'func-lifeboat-${token}'
+var deploymentContainerName = 'app-package-${token}'
+var deadLetterContainerName = 'retention-deadletter'
+
+var sourceParts = split(sourceStorageAccountId, '/')
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-lifeboat-${environmentName}'
+  location: location
+  tags: tags
+}
+
+resource secondaryRg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: !empty(secondaryResourceGroupName) ? secondaryResourceGroupName : 'rg-lifeboat-${environmentName}-secondary'
+  location: secondaryRegion
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  params: {
+    name: 'id-lifeboat-${token}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  params: {
+    workspaceName: 'log-lifeboat-${token}'
+    appInsightsName: 'appi-lifeboat-${token}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionDays
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module source 'modules/source-access.bicep' = {
+  scope: resourceGroup(sourceParts[2], sourceParts[4])
+  params: {
+    sourceAccountName: last(sourceParts)
+    allowInPlaceRestore: allowInPlaceRestore
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module runtimeStorage 'modules/runtime-storage.bicep' = {
+  scope: rg
+  params: {
+    name: 'stlbhost${token}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
+    jobsQueueName: 'lifeboat-jobs'
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module backup 'modules/backup-storage.bicep' = {
+  scope: rg
+  params: {
+    name: 'stlbbak${token}'
+    location: location
+    tags: tags
+    skuName: storageSku
+    backupContainerName: backupContainerName
+    auditDigestContainerName: auditDigestContainerName
+    immutabilityDays: immutabilityDays
+    lockImmutability: lockImmutability
+    softDeleteDays: softDeleteDays
+    withAuditTable: true
+    auditTableName: auditTableName
+    withTriggerQueue: true
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module secondaryBackup 'modules/backup-storage.bicep' = {
+  scope: secondaryRg
+  params: {
+    name: 'stlbsec${token}'
+    location: secondaryRegion
+    tags: tags
+    skuName: storageSku
+    backupContainerName: backupContainerName
+    auditDigestContainerName: auditDigestContainerName
+    immutabilityDays: immutabilityDays
+    lockImmutability: lockImmutability
+    softDeleteDays: softDeleteDays
+    withAuditTable: false
+    auditTableName: auditTableName
+    withTriggerQueue: false
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module failover 'modules/failover-storage.bicep' = {
+  scope: secondaryRg
+  params: {
+    name: 'stlbfo${token}'
+    location: secondaryRegion
+    tags: tags
+    skuName: storageSku
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  scope: rg
+  params: {
+    name: 'kv-lifeboat-${take(token, 11)}'
+    location: location
+    tags: tags
+    softDeleteRetentionInDays: 90
+    activeEndpointSecretName: activeEndpointSecretName
+    initialActiveEndpoint: source.outputs.tableServiceUri
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-lifeboat-${token}'
+    location: location
+    tags: tags
+    appTags: union(tags, { 'azd-service-name': 'lifeboat' })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    runtimeStorageAccountName: runtimeStorage.outputs.name
+    deploymentContainerUrl: runtimeStorage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    sourceTableServiceUri: source.outputs.tableServiceUri
+    sourceBlobServiceUri: source.outputs.blobServiceUri
+    backupBlobServiceUri: backup.outputs.blobServiceUri
+    backupTableServiceUri: backup.outputs.tableServiceUri
+    keyVaultUri: keyVault.outputs.uri
+    tables: tables
+    backupContainerName: backupContainerName
+    kekSecretName: kekSecretName
+    rpoMinutes: rpoMinutes
+    rtoMinutes: rtoMinutes
+    fullBackupSchedule: fullBackupSchedule
+    incrementalBackupSchedule: incrementalBackupSchedule
+    overlapSeconds: overlapSeconds
+    chunkEntities: chunkEntities
+    restoreConcurrency: restoreConcurrency
+  }
+}
+
+module eventGrid 'modules/event-grid.bicep' = {
+  scope: rg
+  params: {
+    name: 'evgt-lifeboat-${token}'
+    location: location
+    tags: tags
+    backupAccountId: backup.outputs.id
+    runtimeStorageAccountName: runtimeStorage.outputs.name
+    deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+module retentionEvents 'modules/retention-events.bicep' = if (enableRetentionEvents) {
+  scope: rg
+  params: {
+    systemTopicName: eventGrid.outputs.name
+    functionAppName: functionApp.outputs.name
+    functionAppHostName: functionApp.outputs.hostName
+    retentionFunctionName: retentionFunctionName
+    backupContainerName: backupContainerName
+    deadLetterAccountId: runtimeStorage.outputs.id
+    deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  params: {
+    namePrefix: 'lifeboat-${environmentName}'
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    appInsightsId: monitoring.outputs.appInsightsId
+  }
+}
+
+@description('Primary region (azd).')
+output AZURE_LOCATION string = location
+
+@description('Tenant of the deployment (azd).')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('Primary resource group; azd deploy looks for the app here.')
+output AZURE_RESOURCE_GROUP string = rg.name
+
+@description('Secondary resource group (secondary backup copy, failover account).')
+output AZURE_SECONDARY_RESOURCE_GROUP string = secondaryRg.name
+
+@description('Region of the secondary resource group.')
+output AZURE_SECONDARY_LOCATION string = secondaryRegion
+
+@description('Name of the Function App.')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('Base URL of the Function App.')
+output LIFEBOAT_APP_URL string = 'https://${functionApp.outputs.hostName}'
+
+@description('Client id of the app\'s managed identity.')
+output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+
+@description('Object id of the app\'s managed identity (to remove its role assignments on the source account at teardown).')
+output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+
+@description('Name of the Key Vault (create the KEK here).')
+output KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('URI of the Key Vault.')
+output KEY_VAULT_URI string = keyVault.outputs.uri
+
+@description('Name of the Key Vault secret the KEK goes into (a name, not a value).')
+output KEK_NAME string = kekSecretName
+
+@description('Primary backup account.')
+output BACKUP_STORAGE_ACCOUNT_NAME string = backup.outputs.name
+
+@description('Blob service URI of the primary backup account.')
+output BACKUP_BLOB_SERVICE_URI string = backup.outputs.blobServiceUri
+
+@description('Secondary backup account.')
+output SECONDARY_STORAGE_ACCOUNT_NAME string = secondaryBackup.outputs.name
+
+@description('Blob service URI of the secondary backup account.')
+output SECONDARY_BLOB_SERVICE_URI string = secondaryBackup.outputs.blobServiceUri
+
+@description('Failover account (standby tables).')
+output FAILOVER_STORAGE_ACCOUNT_NAME string = failover.outputs.name
+
+@description('Table service URI of the failover account.')
+output FAILOVER_TABLE_SERVICE_URI string = failover.outputs.tableServiceUri
+
+@description('Table service URI of the source account.')
+output SOURCE_TABLE_SERVICE_URI string = source.outputs.tableServiceUri

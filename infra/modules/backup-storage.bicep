@@ -1,0 +1,228 @@
+// A backup storage account: the primary copy (next to the app) or the secondary copy (in
+// the second region); both get the same protections.
+//
+// - Shared-key access off, no public blob access, TLS 1.2, HTTPS only.
+// - Blob versioning, blob soft delete and container soft delete on.
+// - Version-level immutability (WORM) with an account-wide default time-based retention
+//   policy that every container inherits: the backup container, the audit-digest
+//   container and the app's lock container. While a blob version is within its retention
+//   it cannot be deleted and its metadata cannot change; an overwrite only adds a new
+//   version. Lifeboat writes each object once (the manifest last, If-None-Match: *) and
+//   only takes leases on the lock blob, so it runs unchanged under the policy.
+// - The policy is the account's, because only an account-level policy can be locked from
+//   a template (a container policy is locked by a separate API call). A locked policy can
+//   be lengthened but never shortened or removed, and it is created unlocked: lock it in a
+//   later deployment (lockImmutability).
+// - A lifecycle rule removes previous versions once their retention has run out, so the
+//   objects that retention deletes do not linger as versions.
+
+import { roles } from 'roles.bicep'
+
+@description('Name of the storage account.')
+param name string
+
+@description('Region of the account.')
+param location string
+
+@description('Tags for the account.')
+param tags object
+
+@description('Replication of the account.')
+param skuName string
+
+@description('Blob container that holds the restore points (LIFEBOAT_BACKUP_CONTAINER).')
+param backupContainerName string
+
+@description('Blob container that holds the audit log\'s signed digests.')
+param auditDigestContainerName string
+
+@description('Days every blob version stays immutable after it is written.')
+@minValue(1)
+@maxValue(146000)
+param immutabilityDays int
+
+@description('Lock the immutability policy. Irreversible: a locked policy can only be lengthened. A policy is created unlocked, so lock it in a later deployment.')
+param lockImmutability bool
+
+@description('Days a deleted blob or container can still be undeleted.')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int
+
+@description('Create the audit table here and let the app write to it (the primary backup account only).')
+param withAuditTable bool
+
+@description('Name of the audit table.')
+param auditTableName string
+
+@description('Let the app use this account\'s queues: the blob trigger of the retention function keeps its poison queue in the account it watches.')
+param withTriggerQueue bool
+
+@description('Object id of the Function App identity.')
+param appPrincipalId string
+
+@description('Object id of an operator (person or group) who may read the backups with the lifeboat CLI; empty for none.')
+param operatorPrincipalId string
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string
+
+// Must equal LOCK_CONTAINER in src/services.ts (test/infra/settings.test.ts checks it).
+var lockContainerName = 'lifeboat-locks'
+
+resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: skuName }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    immutableStorageWithVersioning: {
+      enabled: true
+      immutabilityPolicy: {
+        immutabilityPeriodSinceCreationInDays: immutabilityDays
+        state: lockImmutability ? 'Locked' : 'Unlocked'
+        allowProtectedAppendWrites: false
+      }
+    }
+  }
+
+  resource blobs 'blobServices' = {
+    name: 'default'
+    properties: {
+      isVersioningEnabled: true
+      deleteRetentionPolicy: {
+        enabled: true
+        days: softDeleteDays
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: softDeleteDays
+      }
+    }
+
+    resource backup 'containers' = {
+      name: backupContainerName
+      properties: {
+        publicAccess: 'None'
+        immutableStorageWithVersioning: { enabled: true }
+      }
+    }
+
+    resource auditDigests 'containers' = {
+      name: auditDigestContainerName
+      properties: {
+        publicAccess: 'None'
+        immutableStorageWithVersioning: { enabled: true }
+      }
+    }
+
+    resource locks 'containers' = {
+      name: lockContainerName
+      properties: {
+        publicAccess: 'None'
+        immutableStorageWithVersioning: { enabled: true }
+      }
+    }
+  }
+
+  resource lifecycle 'managementPolicies' = {
+    name: 'default'
+    properties: {
+      policy: {
+        rules: [
+          {
+            name: 'remove-expired-previous-versions'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: { blobTypes: ['blockBlob'] }
+              actions: {
+                version: {
+                  delete: { daysAfterCreationGreaterThan: immutabilityDays }
+                }
+              }
+            }
+          }
+        ]
+      }
+    }
+  }
+
+  resource tables 'tableServices' = {
+    name: 'default'
+
+    resource audit 'tables' = if (withAuditTable) {
+      name: auditTableName
+    }
+  }
+}
+
+// Backups: write points, read them back for restores, delete expired ones.
+resource appWritesBackups 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor) // Storage Blob Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The audit log: this one table only.
+resource appWritesAudit 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable) {
+  name: guid(account::tables::audit.id, appPrincipalId, roles.storageTableDataContributor)
+  scope: account::tables::audit
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The retention function's blob trigger records poison blobs in a queue of this account.
+resource appUsesTriggerQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withTriggerQueue) {
+  name: guid(account.id, appPrincipalId, roles.storageQueueDataContributor)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor) // Storage Queue Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// An operator reads points with the CLI (lifeboat points / verify / restore); never writes.
+resource operatorReadsBackups 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(account.id, operatorPrincipalId, roles.storageBlobDataReader)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader) // Storage Blob Data Reader
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
+@description('Name of the account.')
+output name string = account.name
+
+@description('Resource id of the account (the Event Grid topic source).')
+output id string = account.id
+
+@description('Blob service URI (LIFEBOAT_BACKUP__blobServiceUri for the primary copy).')
+output blobServiceUri string = account.properties.primaryEndpoints.blob
+
+@description('Table service URI (LIFEBOAT_BACKUP__tableServiceUri: where the audit table lives).')
+output tableServiceUri string = account.properties.primaryEndpoints.table

@@ -1,0 +1,77 @@
+// The failover storage account: standby copies of the source tables, restored here so
+// the platform can switch to them (the active-endpoint secret says which account is
+// live). Same hardening as the backup accounts; no immutability, since standby tables
+// are rewritten by every drill and failover.
+
+import { roles } from 'roles.bicep'
+
+@description('Name of the storage account.')
+param name string
+
+@description('Region of the account.')
+param location string
+
+@description('Tags for the account.')
+param tags object
+
+@description('Replication of the account.')
+param skuName string
+
+@description('Object id of the Function App identity.')
+param appPrincipalId string
+
+@description('Object id of an operator (person or group) who may restore into this account with the lifeboat CLI; empty for none.')
+param operatorPrincipalId string
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string
+
+resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: { name: skuName }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+// Drills and failovers restore the standby tables here.
+resource appWritesStandbyTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, appPrincipalId, roles.storageTableDataContributor)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource operatorWritesStandbyTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(account.id, operatorPrincipalId, roles.storageTableDataContributor)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
+@description('Name of the account.')
+output name string = account.name
+
+@description('Table service URI of the standby tables.')
+output tableServiceUri string = account.properties.primaryEndpoints.table

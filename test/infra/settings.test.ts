@@ -1,0 +1,228 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULTS, loadConfig, SETTING_NAMES } from "../../src/config";
+import { LOCK_CONTAINER } from "../../src/services";
+
+/*
+ * The Function App's settings in infra/ against the settings schema in src/config.ts:
+ * Bicep must set every setting the app requires in Azure, set no Lifeboat setting the
+ * app does not read, never set a secret, and what it sets must parse.
+ *
+ * The app settings are read from the clearly delimited block in
+ * infra/modules/function-app.bicep; where a Bicep CLI is installed, the compiled ARM
+ * template is read too and must list the same settings.
+ */
+
+const ROOT = join(__dirname, "..", "..");
+const INFRA = join(ROOT, "infra");
+const APP_MODULE = join(INFRA, "modules", "function-app.bicep");
+
+/** What the schema requires when the app runs in Azure: managed identity and Key Vault. */
+const REQUIRED_IN_AZURE = [
+  "LIFEBOAT_TABLES",
+  "LIFEBOAT_SOURCE__tableServiceUri",
+  "LIFEBOAT_BACKUP__blobServiceUri",
+  "LIFEBOAT_KEY_VAULT_URI",
+  "LIFEBOAT_KEK_SECRET",
+];
+
+/** Settings that hold a connection string or a key: never set by Bicep. */
+const NEVER_SET = ["LIFEBOAT_SOURCE", "LIFEBOAT_BACKUP", "LIFEBOAT_KEK", "AzureWebJobsStorage"];
+
+const isLifeboatSetting = (name: string): boolean => /^LIFEBOAT_/.test(name) || name === "RPO_MINUTES" || name === "RTO_MINUTES";
+
+interface BicepSetting {
+  name: string;
+  /** The Bicep expression of the value, as written. */
+  value: string;
+}
+
+/** Parses the `// ---- app settings: begin/end ----` block of function-app.bicep. */
+function readBicepSettings(): BicepSetting[] {
+  const text = readFileSync(APP_MODULE, "utf8");
+  const begin = text.indexOf("// ---- app settings: begin ----");
+  const end = text.indexOf("// ---- app settings: end ----");
+  if (begin < 0 || end < begin) throw new Error(`${APP_MODULE}: no "// ---- app settings: begin/end ----" block`);
+  const settings: BicepSetting[] = [];
+  for (const raw of text.slice(begin, end).split("\n").slice(1)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("//") || line === "appSettings: [" || line === "]") continue;
+    const m = /^\{ name: '([^']+)', value: (.+) \}$/.exec(line);
+    if (!m) throw new Error(`${APP_MODULE}: cannot read app setting line: ${line}`);
+    settings.push({ name: m[1]!, value: m[2]! });
+  }
+  return settings;
+}
+
+/** Parameters of main.bicep with their defaults, overridden by infra/main.parameters.json. */
+function mainParameters(): Map<string, unknown> {
+  const text = readFileSync(join(INFRA, "main.bicep"), "utf8");
+  const params = new Map<string, unknown>();
+  for (const m of text.matchAll(/^param (\w+) (\w+)(?: = (.+))?$/gm)) {
+    const [, name, , def] = m;
+    let value: unknown;
+    if (def === undefined) value = undefined;
+    else if (/^'[^']*'$/.test(def)) value = def.slice(1, -1);
+    else if (/^-?\d+$/.test(def)) value = Number(def);
+    else if (def === "true" || def === "false") value = def === "true";
+    else value = undefined; // an expression: no literal default
+    params.set(name!, value);
+  }
+  const file = JSON.parse(readFileSync(join(INFRA, "main.parameters.json"), "utf8")) as {
+    parameters: Record<string, { value: unknown }>;
+  };
+  for (const [name, p] of Object.entries(file.parameters)) params.set(name, p.value);
+  return params;
+}
+
+/** The text of main.bicep's `module functionApp …` block. */
+function functionAppModuleCall(): string {
+  const text = readFileSync(join(INFRA, "main.bicep"), "utf8");
+  const m = /^module functionApp 'modules\/function-app\.bicep' = \{\n([\s\S]*?)\n\}$/m.exec(text);
+  if (!m) throw new Error("main.bicep: no `module functionApp 'modules/function-app.bicep'` block");
+  return m[1]!;
+}
+
+/**
+ * The value a setting gets with the default parameters: a literal as written, a
+ * parameter passed straight through from main.bicep as its default there (or in
+ * main.parameters.json), and a placeholder for what Azure only knows at deployment
+ * (endpoints, the identity's client id).
+ */
+function valueOf(setting: BicepSetting, params: Map<string, unknown>, moduleCall: string): string {
+  const literal = /^'([^'$]*)'$/.exec(setting.value);
+  if (literal) return literal[1]!;
+  const param = /^(?:string\((\w+)\)|(\w+))$/.exec(setting.value);
+  const id = param?.[1] ?? param?.[2];
+  if (id && params.has(id)) {
+    if (!new RegExp(`^\\s*${id}: ${id}$`, "m").test(moduleCall)) {
+      throw new Error(`${setting.name}: main.bicep does not pass its parameter ${id} straight to the function-app module`);
+    }
+    const v = params.get(id);
+    if (v === undefined) throw new Error(`${setting.name}: main.bicep parameter ${id} has no literal default`);
+    return String(v);
+  }
+  const service = /__(table|blob|queue)ServiceUri$/.exec(setting.name);
+  if (service) return `https://placeholder.${service[1]}.core.windows.net/`;
+  if (setting.name === "LIFEBOAT_KEY_VAULT_URI") return "https://placeholder.vault.azure.net/";
+  if (setting.name.endsWith("__clientId")) return "00000000-0000-0000-0000-000000000000";
+  throw new Error(`${setting.name}: no way to evaluate ${setting.value} here; extend test/infra/settings.test.ts`);
+}
+
+describe("infra: the Function App's settings agree with src/config.ts", () => {
+  const settings = readBicepSettings();
+  const names = settings.map((s) => s.name);
+
+  it("sets each app setting once", () => {
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  it("sets only Lifeboat settings that the schema reads", () => {
+    const unknown = names.filter(isLifeboatSetting).filter((n) => !(SETTING_NAMES as readonly string[]).includes(n));
+    expect(unknown, "set in Bicep but not in SETTING_NAMES (src/config.ts)").toEqual([]);
+  });
+
+  it("sets every setting the schema requires in Azure", () => {
+    expect(REQUIRED_IN_AZURE.filter((n) => !(SETTING_NAMES as readonly string[]).includes(n)), "test out of date").toEqual([]);
+    expect(REQUIRED_IN_AZURE.filter((n) => !names.includes(n)), "required but not set in Bicep").toEqual([]);
+  });
+
+  it("uses identity-based connections and never sets a connection string or a key", () => {
+    expect(names.filter((n) => NEVER_SET.includes(n))).toEqual([]);
+    for (const s of settings) {
+      expect(s.value, s.name).not.toMatch(/AccountKey|SharedAccessSignature|listKeys|InstrumentationKey=/i);
+      if (s.name.endsWith("__credential")) expect(s.value, s.name).toBe("'managedidentity'");
+    }
+    const prefixes = new Set(names.filter((n) => /__(table|blob|queue)ServiceUri$|__accountName$/.test(n)).map((n) => n.split("__")[0]!));
+    for (const prefix of prefixes) {
+      expect(names, `${prefix} connection`).toContain(`${prefix}__credential`);
+      expect(names, `${prefix} connection`).toContain(`${prefix}__clientId`);
+    }
+  });
+
+  it("parses with loadConfig, with the app's own defaults", () => {
+    const params = mainParameters();
+    const moduleCall = functionAppModuleCall();
+    const env: Record<string, string> = {};
+    for (const s of settings.filter((x) => isLifeboatSetting(x.name))) env[s.name] = valueOf(s, params, moduleCall);
+
+    const config = loadConfig(env);
+    expect(config.source).toEqual({
+      kind: "identity",
+      tableServiceUri: "https://placeholder.table.core.windows.net/",
+      blobServiceUri: "https://placeholder.blob.core.windows.net/",
+      clientId: "00000000-0000-0000-0000-000000000000",
+    });
+    expect(config.backup.kind).toBe("identity");
+    expect(config.key).toEqual({ kind: "keyVault", vaultUri: "https://placeholder.vault.azure.net/", secretName: "lifeboat-kek" });
+    expect(config.tables).toBe("*");
+    expect(config.backupContainer).toBe(DEFAULTS.LIFEBOAT_BACKUP_CONTAINER);
+    expect(config.rpoMinutes).toBe(DEFAULTS.RPO_MINUTES);
+    expect(config.rtoMinutes).toBe(DEFAULTS.RTO_MINUTES);
+    expect(config.fullBackupSchedule).toBe(DEFAULTS.LIFEBOAT_FULL_BACKUP_SCHEDULE);
+    expect(config.incrementalBackupSchedule).toBe(DEFAULTS.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE);
+    expect(config.overlapSeconds).toBe(DEFAULTS.LIFEBOAT_OVERLAP_SECONDS);
+    expect(config.chunkEntities).toBe(DEFAULTS.LIFEBOAT_CHUNK_ENTITIES);
+    expect(config.restoreConcurrency).toBe(DEFAULTS.LIFEBOAT_RESTORE_CONCURRENCY);
+  });
+
+  it("creates the app's lock container in the backup accounts", () => {
+    const text = readFileSync(join(INFRA, "modules", "backup-storage.bicep"), "utf8");
+    expect(/^var lockContainerName = '([^']+)'$/m.exec(text)?.[1]).toBe(LOCK_CONTAINER);
+  });
+
+  it("main.parameters.json names only parameters of main.bicep", () => {
+    const text = readFileSync(join(INFRA, "main.bicep"), "utf8");
+    const declared = [...text.matchAll(/^param (\w+) /gm)].map((m) => m[1]);
+    const file = JSON.parse(readFileSync(join(INFRA, "main.parameters.json"), "utf8")) as { parameters: Record<string, unknown> };
+    expect(Object.keys(file.parameters).filter((p) => !declared.includes(p))).toEqual([]);
+  });
+});
+
+/** The pinned Bicep CLI if it is installed (never installs it: `npm run infra:build` does). */
+function findBicep(): string | undefined {
+  const r = spawnSync("bash", [join(ROOT, "scripts", "ensure-bicep.sh"), "--find"], { encoding: "utf8" });
+  const path = r.stdout.trim();
+  return r.status === 0 && path !== "" ? path : undefined;
+}
+
+const bicep = findBicep();
+const inCi = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
+if (!bicep && !inCi) console.warn("infra compile skipped: no Bicep CLI (run npm run infra:build)");
+
+describe.skipIf(!bicep && !inCi)("infra: compiled with the Bicep CLI", () => {
+  let build: { status: number | null; output: string } | undefined;
+
+  beforeAll(() => {
+    if (!bicep) return;
+    const r = spawnSync("bash", [join(ROOT, "scripts", "infra-build.sh")], { encoding: "utf8", timeout: 300_000 });
+    build = { status: r.status, output: `${r.stdout}${r.stderr}` };
+  }, 320_000);
+
+  it("compiles and lints with no error or warning (npm run infra:build)", () => {
+    if (!bicep) throw new Error("CI has no Bicep CLI: .ci/run must install it first (bash scripts/ensure-bicep.sh)");
+    expect(build?.status, build?.output).toBe(0);
+  });
+
+  it("the compiled template sets the same app settings as the Bicep text", () => {
+    if (!bicep) throw new Error("CI has no Bicep CLI: .ci/run must install it first (bash scripts/ensure-bicep.sh)");
+    const file = join(ROOT, ".tools", "infra", "main.json");
+    expect(existsSync(file), "infra:build left no .tools/infra/main.json").toBe(true);
+    const sites: { name: string }[][] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === "object") {
+        const o = node as { type?: unknown; properties?: { siteConfig?: { appSettings?: unknown } } };
+        if (o.type === "Microsoft.Web/sites" && Array.isArray(o.properties?.siteConfig?.appSettings)) {
+          sites.push(o.properties.siteConfig.appSettings as { name: string }[]);
+        }
+        Object.values(node).forEach(walk);
+      }
+    };
+    walk(JSON.parse(readFileSync(file, "utf8")));
+    expect(sites).toHaveLength(1);
+    expect(sites[0]!.map((s) => s.name)).toEqual(readBicepSettings().map((s) => s.name));
+  });
+});

@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
+import { TableWriter } from "../../src/app/table-writer";
+import type { EntityRecord } from "../../src/core/record";
+
+/** An in-memory TableStore that records every batch and how many were in flight. */
+class FakeTableStore implements TableStore {
+  readonly tables = new Map<string, Map<string, EntityRecord>>();
+  readonly batches: { table: string; writes: TableWrite[] }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Writes handed to submitBatch so far (counted at call time). */
+  submittedWrites = 0;
+  delayMs = 0;
+  failWhen: ((writes: TableWrite[], n: number) => Error | undefined) | undefined;
+
+  listTables(): Promise<string[]> {
+    return Promise.resolve([...this.tables.keys()].sort());
+  }
+  tableExists(table: string): Promise<boolean> {
+    return Promise.resolve(this.tables.has(table));
+  }
+  createTable(table: string): Promise<void> {
+    if (!this.tables.has(table)) this.tables.set(table, new Map());
+    return Promise.resolve();
+  }
+  deleteTable(table: string): Promise<void> {
+    this.tables.delete(table);
+    return Promise.resolve();
+  }
+  async *scan(table: string, _options?: ScanOptions): AsyncIterable<EntityRecord[]> {
+    const t = this.tables.get(table);
+    if (!t) throw new Error(`no table ${table}`);
+    yield [...t.values()];
+  }
+  async submitBatch(table: string, writes: TableWrite[]): Promise<void> {
+    const n = this.batches.length;
+    this.batches.push({ table, writes: [...writes] });
+    this.submittedWrites += writes.length;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, this.delayMs));
+      const err = this.failWhen?.(writes, n);
+      if (err) throw err;
+      const t = this.tables.get(table);
+      if (!t) throw new Error(`no table ${table}`);
+      for (const w of writes) {
+        if (w.kind === "upsert") t.set(`${w.record.pk}\0${w.record.rk}`, w.record);
+        else t.delete(`${w.key.pk}\0${w.key.rk}`);
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+const pkOf = (w: TableWrite): string => (w.kind === "upsert" ? w.record.pk : w.key.pk);
+const upsert = (pk: string, i: number): TableWrite => ({ kind: "upsert", record: { pk, rk: `r${String(i).padStart(6, "0")}`, props: { i: ["Int32", String(i)] } } });
+
+function expectWellFormed(batches: { writes: TableWrite[] }[]): void {
+  for (const b of batches) {
+    expect(b.writes.length).toBeGreaterThan(0);
+    expect(b.writes.length).toBeLessThanOrEqual(100);
+    expect(new Set(b.writes.map(pkOf)).size).toBe(1);
+  }
+}
+
+describe("TableWriter", () => {
+  it("groups writes into batches of at most 100, one partition each, and writes them all", async () => {
+    const store = new FakeTableStore();
+    await store.createTable("T");
+    const w = new TableWriter(store, "T", 4);
+    // Interleaved partitions: 250 for A, 30 for B, 101 for C, 1 for D.
+    const plan: [string, number][] = [["A", 250], ["B", 30], ["C", 101], ["D", 1]];
+    const queue: string[] = [];
+    for (const [pk, n] of plan) for (let i = 0; i < n; i++) queue.push(pk);
+    for (let i = 0; i < queue.length; i++) queue.push(queue.splice(Math.floor((i * 7919) % queue.length), 1)[0]!);
+    let i = 0;
+    for (const pk of queue) await w.add(pk, upsert(pk, i++), 100);
+    await w.flush();
+
+    expectWellFormed(store.batches);
+    expect(store.batches.every((b) => b.table === "T")).toBe(true);
+    expect(w.written).toBe(382);
+    expect(store.tables.get("T")!.size).toBe(382);
+    const perPk = new Map<string, number>();
+    for (const b of store.batches) perPk.set(pkOf(b.writes[0]!), (perPk.get(pkOf(b.writes[0]!)) ?? 0) + b.writes.length);
+    expect(Object.fromEntries(perPk)).toEqual({ A: 250, B: 30, C: 101, D: 1 });
+    // A full partition goes out as a full batch: 250 → 100 + 100 + 50.
+    expect(store.batches.filter((b) => pkOf(b.writes[0]!) === "A").map((b) => b.writes.length).sort((x, y) => y - x)).toEqual([100, 100, 50]);
+  });
+
+  it("keeps a batch under the 4 MiB transaction limit", async () => {
+    const store = new FakeTableStore();
+    await store.createTable("T");
+    const w = new TableWriter(store, "T", 2);
+    const MiB = 1024 * 1024;
+    for (let i = 0; i < 10; i++) await w.add("big", upsert("big", i), MiB);
+    await w.flush();
+    expectWellFormed(store.batches);
+    for (const b of store.batches) expect(b.writes.length * MiB).toBeLessThan(4 * MiB);
+    expect(w.written).toBe(10);
+  });
+
+  it("never has more than `concurrency` batches in flight, and does use the parallelism", async () => {
+    const store = new FakeTableStore();
+    store.delayMs = 5;
+    await store.createTable("T");
+    const w = new TableWriter(store, "T", 3);
+    for (let i = 0; i < 2000; i++) await w.add(`p${i % 20}`, upsert(`p${i % 20}`, i), 50);
+    await w.flush();
+    expect(store.maxInFlight).toBeLessThanOrEqual(3);
+    expect(store.maxInFlight).toBe(3);
+    expect(store.inFlight).toBe(0);
+    expect(w.written).toBe(2000);
+    expectWellFormed(store.batches);
+  });
+
+  it("concurrency 1 means strictly one batch at a time", async () => {
+    const store = new FakeTableStore();
+    store.delayMs = 2;
+    await store.createTable("T");
+    const w = new TableWriter(store, "T", 1);
+    for (let i = 0; i < 500; i++) await w.add(`p${i % 7}`, upsert(`p${i % 7}`, i), 50);
+    await w.flush();
+    expect(store.maxInFlight).toBe(1);
+    expect(w.written).toBe(500);
+  });
+
+  it("a failing batch makes flush() throw that error", async () => {
+    const store = new FakeTableStore();
+    store.delayMs = 1;
+    await store.createTable("T");
+    const boom = new Error("503 ServerBusy after retries");
+    store.failWhen = (writes) => (pkOf(writes[0]!) === "p3" ? boom : undefined);
+    const w = new TableWriter(store, "T", 4);
+    let thrownByAdd: unknown;
+    try {
+      for (let i = 0; i < 300; i++) await w.add(`p${i % 5}`, upsert(`p${i % 5}`, i), 50);
+    } catch (err) {
+      thrownByAdd = err; // add() may already report it; flush() must too
+    }
+    if (thrownByAdd !== undefined) expect(thrownByAdd).toBe(boom);
+    await expect(w.flush()).rejects.toBe(boom);
+    expect(w.written).toBeLessThan(300);
+  });
+
+  it("a failure in the very last batch is still reported by flush()", async () => {
+    const store = new FakeTableStore();
+    await store.createTable("T");
+    const boom = new Error("the last one fails");
+    store.failWhen = (writes) => (writes.some((x) => x.kind === "upsert" && x.record.rk === "r000009") ? boom : undefined);
+    const w = new TableWriter(store, "T", 2);
+    for (let i = 0; i < 10; i++) await w.add("only", upsert("only", i), 10);
+    await expect(w.flush()).rejects.toBe(boom);
+    expect(w.written).toBe(0);
+  });
+
+  it("never buffers more than maxBuffered writes across partitions", async () => {
+    const store = new FakeTableStore();
+    await store.createTable("T");
+    const maxBuffered = 50;
+    const w = new TableWriter(store, "T", 2, maxBuffered);
+    let added = 0;
+    let peak = 0;
+    for (let i = 0; i < 1000; i++) {
+      // Many partitions, none of which fills a batch on its own quickly.
+      await w.add(`p${i % 37}`, upsert(`p${i % 37}`, i), 50);
+      added++;
+      const buffered = added - store.submittedWrites;
+      peak = Math.max(peak, buffered);
+      expect(buffered).toBeLessThanOrEqual(maxBuffered);
+    }
+    expect(peak).toBeGreaterThan(maxBuffered / 2);
+    await w.flush();
+    expect(w.written).toBe(1000);
+    expectWellFormed(store.batches);
+  });
+
+  it("flush() with nothing buffered does nothing; deletes are batched like upserts", async () => {
+    const store = new FakeTableStore();
+    await store.createTable("T");
+    const w = new TableWriter(store, "T", 2);
+    await w.flush();
+    expect(store.batches).toEqual([]);
+    for (let i = 0; i < 150; i++) await w.add("d", { kind: "delete", key: { pk: "d", rk: `r${i}` } }, 64);
+    await w.flush();
+    expect(store.batches.map((b) => b.writes.length)).toEqual([100, 50]);
+    expect(w.written).toBe(150);
+  });
+});
