@@ -29,6 +29,13 @@ export const SETTING_NAMES = [
   "LIFEBOAT_OVERLAP_SECONDS",
   "LIFEBOAT_CHUNK_ENTITIES",
   "LIFEBOAT_RESTORE_CONCURRENCY",
+  "LIFEBOAT_AUDIT",
+  "LIFEBOAT_AUDIT__tableServiceUri",
+  "LIFEBOAT_AUDIT__blobServiceUri",
+  "LIFEBOAT_AUDIT__credential",
+  "LIFEBOAT_AUDIT__clientId",
+  "LIFEBOAT_AUDIT_TABLE",
+  "LIFEBOAT_AUDIT_CONTAINER",
 ] as const;
 
 /** A Storage account reference: a connection string, or service URIs used with Entra ID. */
@@ -57,6 +64,15 @@ export interface Config {
   chunkEntities: number;
   /** Partitions written in parallel during a restore. */
   restoreConcurrency: number;
+  /**
+   * Where the audit log lives: LIFEBOAT_AUDIT when set, else the backup account. Has
+   * both a table URI (entries) and a blob URI (digests) in identity mode.
+   */
+  audit: StorageConnection;
+  /** The audit table (one partition per UTC day). */
+  auditTable: string;
+  /** The container of audit digests (under an immutability policy in Azure). */
+  auditContainer: string;
 }
 
 export const DEFAULTS = {
@@ -68,6 +84,8 @@ export const DEFAULTS = {
   LIFEBOAT_OVERLAP_SECONDS: 300,
   LIFEBOAT_CHUNK_ENTITIES: 5000,
   LIFEBOAT_RESTORE_CONCURRENCY: 16,
+  LIFEBOAT_AUDIT_TABLE: "LifeboatAudit",
+  LIFEBOAT_AUDIT_CONTAINER: "lifeboat-audit",
 } as const;
 
 /** A settings problem, naming every bad setting and why. Never echoes a value. */
@@ -94,7 +112,7 @@ const optionalString = z
 const intSetting = (def: number, min: number, max: number) =>
   z.preprocess(
     (v) => (v === undefined || v === "" ? def : Number(v)),
-    z.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+    z.number({ error: "must be a whole number" }).int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
   );
 
 const uri = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -131,13 +149,24 @@ const schema = z.object({
   LIFEBOAT_OVERLAP_SECONDS: intSetting(DEFAULTS.LIFEBOAT_OVERLAP_SECONDS, 0, 86400),
   LIFEBOAT_CHUNK_ENTITIES: intSetting(DEFAULTS.LIFEBOAT_CHUNK_ENTITIES, 100, 100000),
   LIFEBOAT_RESTORE_CONCURRENCY: intSetting(DEFAULTS.LIFEBOAT_RESTORE_CONCURRENCY, 1, 64),
+  LIFEBOAT_AUDIT: optionalString,
+  LIFEBOAT_AUDIT__tableServiceUri: optionalString.pipe(uri.optional()),
+  LIFEBOAT_AUDIT__blobServiceUri: optionalString.pipe(uri.optional()),
+  LIFEBOAT_AUDIT__clientId: optionalString,
+  LIFEBOAT_AUDIT__credential: optionalString.pipe(z.enum(["managedidentity"], { error: "must be managedidentity when set" }).optional()),
+  LIFEBOAT_AUDIT_TABLE: optionalString
+    .transform((s) => s ?? DEFAULTS.LIFEBOAT_AUDIT_TABLE)
+    .pipe(z.string().regex(TABLE_NAME, "must be a valid table name (a letter, then 2-62 letters or digits)")),
+  LIFEBOAT_AUDIT_CONTAINER: optionalString
+    .transform((s) => s ?? DEFAULTS.LIFEBOAT_AUDIT_CONTAINER)
+    .pipe(z.string().regex(CONTAINER_NAME, "must be a valid container name (3-63 lowercase letters, digits, single hyphens)")),
 });
 
 type Parsed = z.infer<typeof schema>;
 type Issue = { setting: string; message: string };
 
 function connection(
-  name: "LIFEBOAT_SOURCE" | "LIFEBOAT_BACKUP",
+  name: "LIFEBOAT_SOURCE" | "LIFEBOAT_BACKUP" | "LIFEBOAT_AUDIT",
   p: Parsed,
   needs: "table" | "blob",
   issues: Issue[],
@@ -165,23 +194,81 @@ function connection(
 }
 
 /**
+ * The table endpoint of the same account as a standard blob endpoint
+ * (https://acct.blob.core.windows.net → https://acct.table.core.windows.net), or
+ * undefined for other URLs (Azurite paths, custom domains).
+ */
+function tableUriFromBlobUri(blobUri: string | undefined): string | undefined {
+  if (!blobUri) return undefined;
+  const u = new URL(blobUri);
+  if (!/^[a-z0-9]+\.blob\./.test(u.hostname) || (u.pathname !== "/" && u.pathname !== "")) return undefined;
+  u.hostname = u.hostname.replace(".blob.", ".table.");
+  return u.toString().replace(/\/$/, "");
+}
+
+/**
+ * The audit log's account: LIFEBOAT_AUDIT (connection string or __tableServiceUri +
+ * __blobServiceUri) when any of it is set, else the backup account. In identity mode the
+ * backup account's table URI is LIFEBOAT_BACKUP__tableServiceUri, or derived from its
+ * standard blob URI; failing both, that setting is reported as required.
+ */
+function auditConnection(p: Parsed, backup: StorageConnection, issues: Issue[]): StorageConnection {
+  if (p.LIFEBOAT_AUDIT || p.LIFEBOAT_AUDIT__tableServiceUri || p.LIFEBOAT_AUDIT__blobServiceUri) {
+    const conn = connection("LIFEBOAT_AUDIT", p, "table", issues);
+    if (conn.kind === "connectionString" && /SharedAccessSignature=/i.test(conn.connectionString) && !(/TableEndpoint=/i.test(conn.connectionString) && /BlobEndpoint=/i.test(conn.connectionString))) {
+      issues.push({ setting: "LIFEBOAT_AUDIT", message: "a SAS connection string needs both TableEndpoint (entries) and BlobEndpoint (digests)" });
+    }
+    if (conn.kind === "identity" && !conn.blobServiceUri) {
+      issues.push({ setting: "LIFEBOAT_AUDIT__blobServiceUri", message: "is required with LIFEBOAT_AUDIT__tableServiceUri: the account's blob URI, for audit digests" });
+    }
+    return conn;
+  }
+  if (backup.kind === "connectionString") {
+    if (/SharedAccessSignature=/i.test(backup.connectionString) && !/TableEndpoint=/i.test(backup.connectionString)) {
+      issues.push({ setting: "LIFEBOAT_BACKUP", message: "has no TableEndpoint, which the audit table needs: add one (and table permissions to the SAS), or set LIFEBOAT_AUDIT" });
+    }
+    return backup;
+  }
+  const tableServiceUri = backup.tableServiceUri ?? tableUriFromBlobUri(backup.blobServiceUri);
+  // Without a blob URI LIFEBOAT_BACKUP itself is already reported missing.
+  if (!tableServiceUri && backup.blobServiceUri) {
+    issues.push({
+      setting: "LIFEBOAT_BACKUP__tableServiceUri",
+      message: "is required for the audit table (the backup account's table URI), or set LIFEBOAT_AUDIT__tableServiceUri and LIFEBOAT_AUDIT__blobServiceUri",
+    });
+  }
+  return { ...backup, ...(tableServiceUri ? { tableServiceUri } : {}) };
+}
+
+/** Each field parsed on its own; a field that fails reads as unset ("" for the required table list). */
+function lenient(env: Record<string, string | undefined>): Parsed {
+  const out: Record<string, unknown> = {};
+  for (const [k, field] of Object.entries(schema.shape)) {
+    const r = (field as z.ZodType).safeParse(env[k]);
+    out[k] = r.success ? r.data : undefined;
+  }
+  out.LIFEBOAT_TABLES ??= "";
+  return out as Parsed;
+}
+
+/**
  * Parses settings from a plain object (process.env, or a local.settings.json `Values`).
  * Throws ConfigError naming every bad setting; never includes a setting's value.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => ({ setting: String(i.path[0] ?? "settings"), message: i.message })),
-    );
-  }
-  const p = result.data;
-  const issues: Issue[] = [];
+  // On a schema failure, go on with the fields that did parse, so that one run names
+  // every bad setting (the cross-setting checks below included), not just the first.
+  const issues: Issue[] = result.success
+    ? []
+    : result.error.issues.map((i) => ({ setting: String(i.path[0] ?? "settings"), message: i.message }));
+  const p: Parsed = result.success ? result.data : lenient(env);
   const source = connection("LIFEBOAT_SOURCE", p, "table", issues);
   const backup = connection("LIFEBOAT_BACKUP", p, "blob", issues);
+  const audit = auditConnection(p, backup, issues);
 
   let tables: string[] | "*" = "*";
-  if (p.LIFEBOAT_TABLES !== "*") {
+  if (p.LIFEBOAT_TABLES !== "*" && p.LIFEBOAT_TABLES !== "") {
     tables = p.LIFEBOAT_TABLES.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
     const bad = tables.filter((t) => !TABLE_NAME.test(t));
     if (bad.length > 0) {
@@ -209,7 +296,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     } else {
       key = { kind: "keyVault", vaultUri: p.LIFEBOAT_KEY_VAULT_URI, secretName: p.LIFEBOAT_KEK_SECRET };
     }
-  } else {
+  } else if (!issues.some((i) => i.setting === "LIFEBOAT_KEK" || i.setting === "LIFEBOAT_KEY_VAULT_URI")) {
     issues.push({ setting: "LIFEBOAT_KEK", message: "is required: LIFEBOAT_KEK (development) or LIFEBOAT_KEY_VAULT_URI + LIFEBOAT_KEK_SECRET" });
   }
 
@@ -227,5 +314,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
     chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
+    audit,
+    auditTable: p.LIFEBOAT_AUDIT_TABLE,
+    auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,
   };
 }

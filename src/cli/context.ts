@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { cliOperator, refused, type AuditContext } from "../app/audit";
 import { ConfigError, loadConfig, type Config } from "../config";
-import { ensureErrorType, LifeboatError } from "../core/errors";
+import { ensureErrorType, LifeboatError, ValidationError } from "../core/errors";
 import type { ProgressEvent } from "../app/progress";
 import { createServices, type Services } from "../services";
 
@@ -85,4 +87,35 @@ export function exitFor(err: unknown): { code: number; message: string } {
   if (err instanceof LifeboatError) return { code: err.fault === "user" ? EXIT.usage : EXIT.failed, message: `${err.code}: ${err.message}` };
   const e = ensureErrorType(err);
   return { code: EXIT.failed, message: e.message.split("\n")[0] ?? e.name };
+}
+
+/**
+ * The operator of this CLI run: the global `--operator <name>` (with the OS account
+ * for the record), else the OS account and host. Throws CliExit(usage) when
+ * `--operator` is blank.
+ */
+export function cliOperatorOf(program: Command): string {
+  try {
+    return cliOperator(program.opts<{ operator?: string }>().operator);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new CliExit(EXIT.usage, err.message);
+    throw err;
+  }
+}
+
+
+/**
+ * Refuses a request with bad input: records it in the audit log as `refused` when the
+ * settings allow (bad settings themselves cannot be audited), then ends with exit 2.
+ * Nothing else is written.
+ */
+export async function refuse(io: CliIo, program: Command, ctx: Omit<AuditContext, "operator">, message: string): Promise<never> {
+  let s: Services | undefined;
+  try {
+    s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+  } catch {
+    s = undefined;
+  }
+  if (s) await refused(s.audit, { ...ctx, operator: cliOperatorOf(program) }, message);
+  throw new CliExit(EXIT.usage, message);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { TOOL } from "../version";
+import { registerAudit } from "./commands/audit";
 import { registerBackup } from "./commands/backup";
 import { registerPoints } from "./commands/points";
 import { registerRestore } from "./commands/restore";
@@ -14,6 +15,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description("Lifeboat: backups, point-in-time restore and verification for Azure Table Storage")
     .version(TOOL.version)
     .option("--settings <file>", "read settings from this local.settings.json (Values) over the environment")
+    .option("--operator <name>", "who is running this, for the audit log (default: the OS user and host)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerBackup(program, io);
@@ -21,7 +23,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerRestore(program, io);
   registerVerify(program, io);
   registerStatus(program, io);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerAudit(program, io);
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;

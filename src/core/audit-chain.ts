@@ -115,7 +115,8 @@ export function canonicalJson(v: JsonValue): string {
  * Turns anything into a plain JSON value the way JSON.stringify would store it
  * (toJSON honoured, so a Secret becomes "**redacted**"; Dates become ISO text),
  * except: undefined properties are dropped, non-finite numbers become null, bigints
- * become decimal text, cycles and depth beyond 8 become "[…]". Never throws.
+ * become decimal text, an Error becomes { name, message }, cycles and depth beyond 8
+ * become "[…]". Never throws.
  */
 export function toJsonValue(x: unknown, depth = 0, seen: Set<object> = new Set()): JsonValue {
   if (x === null || x === undefined) return null;
@@ -124,6 +125,8 @@ export function toJsonValue(x: unknown, depth = 0, seen: Set<object> = new Set()
   if (typeof x === "bigint") return x.toString();
   if (typeof x !== "object") return null;
   if (seen.has(x) || depth >= 8) return "[…]";
+  // An Error's message and name are not own enumerable properties: keep them explicitly.
+  if (x instanceof Error) return { name: x.name, message: x.message };
   const withToJson = x as { toJSON?: unknown };
   if (typeof withToJson.toJSON === "function") {
     let j: unknown;

@@ -1,5 +1,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
+import { audited, timerOperator } from "../app/audit";
 import { runBackup, type BackupResult } from "../app/backup";
+import { backupAudit } from "../app/backup-audit";
 import { DEFAULTS } from "../config";
 import { ensureErrorType } from "../core/errors";
 import { logProgress, services } from "./runtime";
@@ -8,15 +10,21 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
   if (timer.isPastDue) context.warn(`${context.functionName}: running late (the previous schedule was missed)`);
   const s = services();
   try {
-    const result = await runBackup(
-      { source: s.source, repo: s.repo, keys: s.keys, progress: logProgress(context) },
-      {
-        tables: s.config.tables,
-        full: kind === "full",
-        overlapSeconds: s.config.overlapSeconds,
-        chunkEntities: s.config.chunkEntities,
-        waitForLockSeconds: kind === "full" ? 300 : 0,
-      },
+    const result = await audited(
+      s.audit,
+      { operator: timerOperator(context.functionName), action: `backup.${kind}`, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
+      () =>
+        runBackup(
+          { source: s.source, repo: s.repo, keys: s.keys, progress: logProgress(context) },
+          {
+            tables: s.config.tables,
+            full: kind === "full",
+            overlapSeconds: s.config.overlapSeconds,
+            chunkEntities: s.config.chunkEntities,
+            waitForLockSeconds: kind === "full" ? 300 : 0,
+          },
+        ),
+      backupAudit,
     );
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {

@@ -16,6 +16,9 @@ export function testSettings(tables: string[], extra: Record<string, string> = {
     LIFEBOAT_KEK: randomBytes(32).toString("base64"),
     LIFEBOAT_OVERLAP_SECONDS: "60",
     LIFEBOAT_CHUNK_ENTITIES: "100",
+    // Each test gets its own audit chain, so chains and digests of parallel tests never mix.
+    LIFEBOAT_AUDIT_TABLE: `Audit${randomBytes(5).toString("hex")}`,
+    LIFEBOAT_AUDIT_CONTAINER: uniqueContainer("audit"),
     ...extra,
   };
 }

@@ -41,7 +41,8 @@ describe("loadConfig", () => {
   it("names every bad setting at once and never echoes a value", () => {
     const issues = issuesOf({ LIFEBOAT_TABLES: "ok1,1bad", LIFEBOAT_KEK: "c2VjcmV0", RPO_MINUTES: "soon" });
     const settings = issues.map((i) => i.setting).sort();
-    expect(settings).toEqual(["RPO_MINUTES"]);
+    expect(settings).toEqual(["LIFEBOAT_BACKUP", "LIFEBOAT_KEK", "LIFEBOAT_SOURCE", "LIFEBOAT_TABLES", "RPO_MINUTES"]);
+    expect(issuesOf({})).toEqual(expect.arrayContaining([expect.objectContaining({ setting: "LIFEBOAT_TABLES" }), expect.objectContaining({ setting: "LIFEBOAT_KEK" })]));
     const issues2 = issuesOf({ LIFEBOAT_TABLES: "ok1,1bad", LIFEBOAT_KEK: "c2VjcmV0" });
     expect(issues2.map((i) => i.setting).sort()).toEqual(["LIFEBOAT_BACKUP", "LIFEBOAT_KEK", "LIFEBOAT_SOURCE", "LIFEBOAT_TABLES"]);
     expect(JSON.stringify(issues2)).not.toContain("c2VjcmV0");

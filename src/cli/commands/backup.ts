@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { audited } from "../../app/audit";
 import { runBackup } from "../../app/backup";
-import { CliExit, EXIT, formatBytes, progressPrinter, servicesFor, type CliIo } from "../context";
+import { backupAudit } from "../../app/backup-audit";
+import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat backup [--full] [--wait <s>]`: takes a restore point and prints its id on stdout. */
 export function registerBackup(program: Command, io: CliIo): void {
@@ -10,18 +12,27 @@ export function registerBackup(program: Command, io: CliIo): void {
     .option("--full", "take a full backup instead of an incremental")
     .option("--wait <seconds>", "wait this long for a running backup to finish", "0")
     .action(async (opts: { full?: boolean; wait: string }) => {
+      const action = opts.full ? "backup.full" : "backup.incremental";
       const wait = Number(opts.wait);
-      if (!Number.isInteger(wait) || wait < 0) throw new CliExit(EXIT.usage, `--wait: must be a whole number of seconds, got ${JSON.stringify(opts.wait)}`);
+      if (!Number.isInteger(wait) || wait < 0) {
+        await refuse(io, program, { action }, `--wait: must be a whole number of seconds, got ${JSON.stringify(opts.wait)}`);
+      }
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
-      const result = await runBackup(
-        { source: s.source, repo: s.repo, keys: s.keys, progress: progressPrinter(io) },
-        {
-          tables: s.config.tables,
-          full: opts.full === true,
-          overlapSeconds: s.config.overlapSeconds,
-          chunkEntities: s.config.chunkEntities,
-          waitForLockSeconds: wait,
-        },
+      const result = await audited(
+        s.audit,
+        { operator: cliOperatorOf(program), action, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
+        () =>
+          runBackup(
+            { source: s.source, repo: s.repo, keys: s.keys, progress: progressPrinter(io) },
+            {
+              tables: s.config.tables,
+              full: opts.full === true,
+              overlapSeconds: s.config.overlapSeconds,
+              chunkEntities: s.config.chunkEntities,
+              waitForLockSeconds: wait,
+            },
+          ),
+        backupAudit,
       );
       if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
       io.stderr(

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
+import { audited } from "../../app/audit";
 import { runBackup } from "../../app/backup";
-import { runRestore } from "../../app/restore";
+import { runRestore, type RestoreResult } from "../../app/restore";
 import { parseInstant } from "../../core/pitr";
-import { CliExit, EXIT, progressPrinter, servicesFor, type CliIo } from "../context";
+import { cliOperatorOf, CliExit, EXIT, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
+import { backupAudit } from "../../app/backup-audit";
 
 interface RestoreOpts {
   at?: string;
@@ -28,21 +30,30 @@ export function registerRestore(program: Command, io: CliIo): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: RestoreOpts) => {
       // Validate everything before touching anything.
+      const action = opts.dryRun ? "restore.dryRun" : "restore";
+      const target = {
+        ...(opts.at !== undefined ? { at: opts.at } : {}),
+        ...(opts.point !== undefined ? { point: opts.point } : {}),
+        ...(opts.tables !== undefined ? { tables: opts.tables } : {}),
+        into: opts.inPlace ? "in place" : `prefix ${opts.targetPrefix ?? "?"}`,
+      };
+      const bad = (message: string): Promise<never> => refuse(io, program, { action, target }, message);
       let at: Date | undefined;
       if (opts.at !== undefined) {
         const parsed = parseInstant(opts.at);
-        if (!parsed) throw new CliExit(EXIT.usage, `--at: ${JSON.stringify(opts.at)} is not an ISO-8601 time with a zone (e.g. 2026-11-26T03:00:00Z)`);
-        at = parsed;
+        if (!parsed) await bad(`--at: ${JSON.stringify(opts.at)} is not an ISO-8601 time with a zone (e.g. 2026-11-26T03:00:00Z)`);
+        at = parsed ?? undefined;
       }
-      if (opts.at !== undefined && opts.point !== undefined) throw new CliExit(EXIT.usage, "--at and --point: give one, not both");
-      if (opts.inPlace && opts.targetPrefix !== undefined) throw new CliExit(EXIT.usage, "--target-prefix and --in-place: give one, not both");
-      if (!opts.inPlace && opts.targetPrefix === undefined) throw new CliExit(EXIT.usage, "a target is required: --target-prefix <p> (new tables) or --in-place");
+      if (opts.at !== undefined && opts.point !== undefined) await bad("--at and --point: give one, not both");
+      if (opts.inPlace && opts.targetPrefix !== undefined) await bad("--target-prefix and --in-place: give one, not both");
+      if (!opts.inPlace && opts.targetPrefix === undefined) await bad("a target is required: --target-prefix <p> (new tables) or --in-place");
       const tables = opts.tables?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
-      if (opts.tables !== undefined && (!tables || tables.length === 0)) throw new CliExit(EXIT.usage, "--tables: names no table");
+      if (opts.tables !== undefined && (!tables || tables.length === 0)) await bad("--tables: names no table");
 
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
       const progress = progressPrinter(io);
-      const result = await runRestore(
+      const operator = cliOperatorOf(program);
+      const result = await audited(s.audit, { operator, action, target }, () => runRestore(
         {
           source: s.source,
           repo: s.repo,
@@ -50,9 +61,15 @@ export function registerRestore(program: Command, io: CliIo): void {
           progress,
           safetyBackup: async (names) => {
             io.stderr(`taking a safety backup of ${names.join(", ")} before restoring in place\n`);
-            const r = await runBackup(
-              { source: s.source, repo: s.repo, keys: s.keys, progress },
-              { tables: names, overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600 },
+            const r = await audited(
+              s.audit,
+              { operator, action: "backup.incremental", target: { tables: names }, details: { reason: "safety backup before an in-place restore" } },
+              () =>
+                runBackup(
+                  { source: s.source, repo: s.repo, keys: s.keys, progress },
+                  { tables: names, overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600 },
+                ),
+              backupAudit,
             );
             if (r.status !== "committed") throw new CliExit(EXIT.failed, `safety backup not taken (${r.reason}); nothing was restored`);
             io.stderr(`safety backup: ${r.pointId}\n`);
@@ -67,7 +84,12 @@ export function registerRestore(program: Command, io: CliIo): void {
           dryRun: opts.dryRun === true,
           concurrency: s.config.restoreConcurrency,
         },
-      );
+      ), {
+        changesData: !opts.dryRun,
+        preflight: !opts.dryRun,
+        detailsOf: restoreDetails,
+        targetOf: (r) => ({ point: r.plan.pointId }),
+      });
       if (opts.json) {
         io.stdout(JSON.stringify(result, null, 2) + "\n");
         return;
@@ -86,4 +108,18 @@ export function registerRestore(program: Command, io: CliIo): void {
       }
       if (result.safetyPointId) io.stdout(`safety backup: ${result.safetyPointId}\n`);
     });
+}
+
+/** What the audit log keeps of a restore: the point, per-table counts and digests, the safety point. */
+function restoreDetails(r: RestoreResult): Record<string, unknown> {
+  return {
+    point: r.plan.pointId,
+    pointTime: r.plan.pointTime,
+    inPlace: r.plan.inPlace,
+    safetyPoint: r.safetyPointId,
+    tables: r.dryRun
+      ? r.plan.tables.map((t) => ({ table: t.table, target: t.target, chain: t.chain.length, maxEntities: t.maxEntities }))
+      : r.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities, deleted: t.deleted, digest: t.digest })),
+    durationMs: r.durationMs,
+  };
 }
