@@ -344,6 +344,8 @@ module functionApp 'modules/function-app.bicep' = {
     tables: tables
     backupContainerName: backupContainerName
     kekSecretName: kekSecretName
+    auditTableName: auditTableName
+    auditDigestContainerName: auditDigestContainerName
     rpoMinutes: rpoMinutes
     rtoMinutes: rtoMinutes
     fullBackupSchedule: fullBackupSchedule

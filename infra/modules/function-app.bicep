@@ -69,6 +69,12 @@ param backupContainerName string
 @description('LIFEBOAT_KEK_SECRET: name of the KEK secret.')
 param kekSecretName string
 
+@description('LIFEBOAT_AUDIT_TABLE: the audit table, in the backup account.')
+param auditTableName string
+
+@description('LIFEBOAT_AUDIT_CONTAINER: the audit-digest container, in the backup account.')
+param auditDigestContainerName string
+
 @description('RPO_MINUTES.')
 param rpoMinutes int
 
@@ -163,6 +169,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_BACKUP_CONTAINER', value: backupContainerName }
         { name: 'LIFEBOAT_KEY_VAULT_URI', value: keyVaultUri }
         { name: 'LIFEBOAT_KEK_SECRET', value: kekSecretName }
+        { name: 'LIFEBOAT_AUDIT_TABLE', value: auditTableName }
+        { name: 'LIFEBOAT_AUDIT_CONTAINER', value: auditDigestContainerName }
         { name: 'RPO_MINUTES', value: string(rpoMinutes) }
         { name: 'RTO_MINUTES', value: string(rtoMinutes) }
         { name: 'LIFEBOAT_FULL_BACKUP_SCHEDULE', value: fullBackupSchedule }
