@@ -20,6 +20,8 @@ export interface BackupDeps {
 export interface BackupRequest {
   /** Table names, or "*" for every table in the source account. */
   tables: string[] | "*";
+  /** With "*": tables never to back up (Lifeboat's own audit table when it shares the account). */
+  exclude?: readonly string[];
   /** Force a full backup; otherwise incremental when a previous point exists. */
   full?: boolean;
   overlapSeconds: number;
@@ -59,7 +61,8 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
   }
   try {
     const started = now();
-    const tables = req.tables === "*" ? await deps.source.listTables() : [...req.tables];
+    const excluded = new Set((req.exclude ?? []).map((t) => t.toLowerCase()));
+    const tables = req.tables === "*" ? (await deps.source.listTables()).filter((t) => !excluded.has(t.toLowerCase())) : [...req.tables];
     if (tables.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up", "user");
     for (const t of tables) {
       if (!(await deps.source.tableExists(t))) {

@@ -18,6 +18,7 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
           { source: s.source, repo: s.repo, keys: s.keys, progress: logProgress(context) },
           {
             tables: s.config.tables,
+            exclude: [s.config.auditTable],
             full: kind === "full",
             overlapSeconds: s.config.overlapSeconds,
             chunkEntities: s.config.chunkEntities,

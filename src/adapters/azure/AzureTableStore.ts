@@ -5,6 +5,31 @@ import { LifeboatError, NotFoundError } from "../../core/errors";
 import type { EntityRecord } from "../../core/record";
 import { codeOf, statusOf } from "./clients";
 
+type PipelinePolicy = Parameters<TableClient["pipeline"]["addPolicy"]>[0];
+
+/** Query response bodies taken out of the pipeline, by request (see takeQueryBody). */
+const takenBodies = new WeakMap<object, string>();
+const EMPTY_QUERY_PAGE = '{"value":[]}';
+
+/**
+ * For the clients that only scan: takes a successful query's body text before the SDK
+ * deserializes it (into objects nothing reads: pages are parsed from the text) and hands
+ * the SDK an empty page instead. Continuation tokens come from the headers, which are
+ * left alone; errors (non-200) pass through untouched. Saves a JSON.parse and the SDK's
+ * per-entity conversion of every page, about a sixth of a full backup's CPU.
+ */
+const takeQueryBody: PipelinePolicy = {
+  name: "lifeboatTakeQueryBody",
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (request.method === "GET" && response.status === 200 && typeof response.bodyAsText === "string") {
+      takenBodies.set(request, response.bodyAsText);
+      response.bodyAsText = EMPTY_QUERY_PAGE;
+    }
+    return response;
+  },
+};
+
 /**
  * TableStore over Azure Table Storage (and Azurite). Pages are parsed from the raw
  * response text, not from the SDK's objects, so that number lexemes survive
@@ -14,6 +39,8 @@ export class AzureTableStore implements TableStore {
   readonly #service: TableServiceClient;
   readonly #clientFor: (table: string) => TableClient;
   readonly #clients = new Map<string, TableClient>();
+  /** Clients used only by scan(), with takeQueryBody in their pipeline. */
+  readonly #scanClients = new Map<string, TableClient>();
 
   constructor(service: TableServiceClient, clientFor: (table: string) => TableClient) {
     this.#service = service;
@@ -25,6 +52,17 @@ export class AzureTableStore implements TableStore {
     if (!c) {
       c = this.#clientFor(table);
       this.#clients.set(table, c);
+    }
+    return c;
+  }
+
+  #scanClient(table: string): TableClient {
+    let c = this.#scanClients.get(table);
+    if (!c) {
+      c = this.#clientFor(table);
+      // After deserialization in the pipeline's order, so it sees the response first.
+      c.pipeline.addPolicy(takeQueryBody, { afterPhase: "Deserialize" });
+      this.#scanClients.set(table, c);
     }
     return c;
   }
@@ -57,20 +95,35 @@ export class AzureTableStore implements TableStore {
     const filter = options.since ? `Timestamp ge datetime'${options.since}'` : undefined;
     const select = options.keysOnly ? ["PartitionKey", "RowKey"] : undefined;
     let body: string | undefined;
-    const pages = this.#client(table)
+    const pages = this.#scanClient(table)
       .listEntities({
         queryOptions: { ...(filter ? { filter } : {}), ...(select ? { select } : {}) },
         onResponse: (raw) => {
-          body = raw.bodyAsText ?? undefined;
+          body = takenBodies.get(raw.request) ?? raw.bodyAsText ?? undefined;
         },
       })
       .byPage({ maxPageSize: options.pageSize ?? 1000 });
+    const it = pages[Symbol.asyncIterator]();
+    // One page ahead: the request for page k+1 is in flight while page k is parsed and
+    // consumed, so the service and this process work at the same time. (The next request
+    // needs page k's continuation token, so more than one ahead is not possible.)
+    let ahead: Promise<IteratorResult<unknown>> | undefined = it.next();
     try {
-      for await (const page of pages) {
-        void page;
-        if (body === undefined) throw new LifeboatError("TABLE.READ", `table ${table}: a page arrived without its body`);
-        const records = parseEntityPage(body);
+      while (ahead) {
+        const r = await ahead;
+        ahead = undefined;
+        if (r.done) break;
+        // Taken before the next request is sent: only then can onResponse overwrite it.
+        const text = body;
         body = undefined;
+        if (text === undefined) throw new LifeboatError("TABLE.READ", `table ${table}: a page arrived without its body`);
+        ahead = it.next();
+        ahead.catch(() => undefined); // awaited on the next turn; this only keeps an early failure from being "unhandled"
+        // Let the request reach the socket before parsing: the HTTP client writes it from
+        // process.nextTick callbacks, which would otherwise wait until the consumer's chain
+        // of already-resolved awaits (a whole page) has run.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const records = parseEntityPage(text);
         if (records.length > 0) yield records;
       }
     } catch (err) {
@@ -78,6 +131,10 @@ export class AzureTableStore implements TableStore {
         throw new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, "user", { cause: err });
       }
       throw err;
+    } finally {
+      // The consumer stopped early (or failed): let the prefetch settle, then close the SDK iterator.
+      if (ahead) await ahead.catch(() => undefined);
+      await it.return?.();
     }
   }
 

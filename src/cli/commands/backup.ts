@@ -26,6 +26,7 @@ export function registerBackup(program: Command, io: CliIo): void {
             { source: s.source, repo: s.repo, keys: s.keys, progress: progressPrinter(io) },
             {
               tables: s.config.tables,
+            exclude: [s.config.auditTable],
               full: opts.full === true,
               overlapSeconds: s.config.overlapSeconds,
               chunkEntities: s.config.chunkEntities,

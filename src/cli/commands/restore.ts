@@ -67,7 +67,7 @@ export function registerRestore(program: Command, io: CliIo): void {
               () =>
                 runBackup(
                   { source: s.source, repo: s.repo, keys: s.keys, progress },
-                  { tables: names, overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600 },
+                  { tables: names, exclude: [s.config.auditTable], overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600 },
                 ),
               backupAudit,
             );
