@@ -1,7 +1,8 @@
 import { TableClient, type TransactionAction } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ContentDigest } from "../../src/core/digest";
-import { parseEntityPage, toSdkEntity, validateRecordForWrite } from "../../src/core/entity-codec";
+import { parseEntityPage, toSdkEntity } from "../../src/core/entity-codec";
+import { validateRecordForWrite } from "../../src/core/entity-validation";
 import type { EntityRecord, PropertyValue } from "../../src/core/record";
 import { uniqueTable } from "../helpers/names";
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  EntityFormatError,
-  decodeKeyLine,
-  decodeRecordLine,
-  encodeKeyLine,
-  encodeRecordLine,
-  keyHashHex,
-  keyId,
-  parseEntity,
-  parseEntityPage,
-  toSdkEntity,
-  validateRecordForWrite,
-} from "../../src/core/entity-codec";
+import { EntityFormatError, parseEntity, parseEntityPage, toSdkEntity } from "../../src/core/entity-codec";
+import { validateRecordForWrite } from "../../src/core/entity-validation";
+import { decodeKeyLine, decodeRecordLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../../src/core/record-lines";
 import { JsonNumber, JsonSyntaxError, isLJObject, parseLossless, type LJObject } from "../../src/core/lossless-json";
 import type { BackupRecord, EntityRecord } from "../../src/core/record";
 import { createHash } from "node:crypto";
