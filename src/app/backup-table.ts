@@ -4,7 +4,7 @@ import type { TableStore } from "./ports/TableStore";
 import { ChunkedWriter } from "./chunked-writer";
 import { ProgressMeter, type ProgressSink } from "./progress";
 import { ContentDigest } from "../core/digest";
-import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../core/entity-codec";
+import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../core/record-lines";
 import type { EntityKey } from "../core/record";
 import { openLines } from "../format/chunk";
 import { paths, type TableSegment } from "../format/manifest";

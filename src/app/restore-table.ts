@@ -4,7 +4,7 @@ import type { TableStore } from "./ports/TableStore";
 import { ProgressMeter, type ProgressSink } from "./progress";
 import { TableWriter } from "./table-writer";
 import { ContentDigest } from "../core/digest";
-import { decodeRecordLine, keyId } from "../core/entity-codec";
+import { decodeRecordLine, keyId } from "../core/record-lines";
 import { IntegrityError } from "../core/errors";
 import { isTombstone } from "../core/record";
 import { openLines, sha256Hex } from "../format/chunk";
