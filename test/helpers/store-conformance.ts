@@ -28,6 +28,13 @@ export function describeBackupStore(name: string, make: () => Promise<BackupStor
       return store;
     };
 
+    it("a repository nobody has written to lists nothing, has nothing, and get is NotFound (before ensure)", async () => {
+      const store = await make();
+      expect(await collect(store.list(""))).toEqual([]);
+      expect(await store.exists("points/x")).toBe(false);
+      await expect(store.get("points/x")).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     it("ensure() is idempotent and the description names no secret", async () => {
       const store = await fresh();
       await store.ensure();

@@ -2,6 +2,7 @@ import { HttpRequest, InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import { fullBackup, incrementalBackup } from "../../src/functions/backup";
 import { resetServices } from "../../src/functions/runtime";
+import { rpoMonitor } from "../../src/functions/monitor";
 import { status } from "../../src/functions/status";
 import { loadConfig } from "../../src/config";
 import { createServices } from "../../src/services";
@@ -50,5 +51,21 @@ describe("function handlers", () => {
     const c = context("incrementalBackup");
     await expect(incrementalBackup(timer, c.ctx)).rejects.toThrow(/NoSuchTable1/);
     expect(c.lines.some((l) => l.startsWith("error") && l.includes("lifeboat.event=backup_failed"))).toBe(true);
+  });
+
+  it("the RPO monitor logs lifeboat.event=rpo_breach for a table past the RPO, and rpo_ok once it is backed up", async () => {
+    const table = uniqueTable("Rpo");
+    await tableOn(table).createTable();
+    const settings = testSettings([table], { RPO_MINUTES: "15" });
+    resetServices(createServices(loadConfig(settings)));
+
+    const before = context("rpoMonitor");
+    await rpoMonitor(timer, before.ctx);
+    expect(before.lines).toEqual([expect.stringMatching(new RegExp(`^error lifeboat.event=rpo_breach .*${table}=never`))]);
+
+    await incrementalBackup(timer, context("incrementalBackup").ctx);
+    const after = context("rpoMonitor");
+    await rpoMonitor(timer, after.ctx);
+    expect(after.lines).toEqual([expect.stringMatching(/^information lifeboat.event=rpo_ok/)]);
   });
 });

@@ -22,6 +22,7 @@ describe("function registrations, as the Functions host receives them", () => {
       auditDigest: { type: "timerTrigger", direction: "in", schedule: "0 5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       fullBackup: { type: "timerTrigger", direction: "in", schedule: "0 0 1 * * *", route: undefined, methods: undefined, authLevel: undefined },
       incrementalBackup: { type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *", route: undefined, methods: undefined, authLevel: undefined },
+      rpoMonitor: { type: "timerTrigger", direction: "in", schedule: "0 */5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       status: { type: "httpTrigger", direction: "in", schedule: undefined, route: "status", methods: ["GET"], authLevel: "function" },
     });
     // HTTP functions return their response through the $return binding.

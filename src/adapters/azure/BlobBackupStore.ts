@@ -60,8 +60,14 @@ export class BlobBackupStore implements BackupStore {
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
-    for await (const b of this.#container.listBlobsFlat({ prefix, includeMetadata: true })) {
-      yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {} };
+    try {
+      for await (const b of this.#container.listBlobsFlat({ prefix, includeMetadata: true })) {
+        yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {} };
+      }
+    } catch (err) {
+      // A repository nobody has written to yet has no container: it holds nothing.
+      if (statusOf(err) === 404 && codeOf(err) === "ContainerNotFound") return;
+      throw err;
     }
   }
 
