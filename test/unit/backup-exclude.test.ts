@@ -1,8 +1,8 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { runBackup } from "../../src/app/backup";
 import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
 import { EnvKeyProvider } from "../../src/adapters/keys";
@@ -38,7 +38,9 @@ describe("backup of every table (*)", () => {
   it("leaves out the excluded tables, whatever their case", async () => {
     const row: EntityRecord = { pk: "p", rk: "r", props: { n: ["Int32", "1"] } };
     const source = new MemoryTables(new Map([["Customers", [row]], ["LifeboatAudit", [row]], ["Orders", [row]]]));
-    const repo = new FsBackupStore(await mkdtemp(join(tmpdir(), "lb-excl-")));
+    const dir = await mkdtemp(join(tmpdir(), "lb-excl-"));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const repo = new FsBackupStore(dir);
     const keys = new EnvKeyProvider(new Secret(randomBytes(32)));
     const r = await runBackup({ source, repo, keys }, { tables: "*", exclude: ["lifeboataudit"], overlapSeconds: 60, chunkEntities: 100 });
     expect(r.status).toBe("committed");
