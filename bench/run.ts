@@ -1,0 +1,796 @@
+/**
+ * `npm run bench [-- --entities N] [--concurrency C|auto] [--repeat K] [--restore-concurrency R]
+ *                 [--chunk-entities K] [--overlap S] [--cpu-prof DIR]`
+ *
+ * Starts its own in-memory Azurite in a child process (bench/azurite-child.ts), loads N
+ * entities of ~1 KB with parallel 100-entity upsert transactions, and measures in one run:
+ *   - the raw SDK scan ceiling: TableClient.listEntities().byPage({ maxPageSize: 1000 }),
+ *     counting only, alternated with
+ *   - Lifeboat's full backup (runBackup, full: true) — K rounds, median of each;
+ *   - an incremental backup after 1% of the entities changed (the changes are written untimed);
+ *   - the raw SDK transaction ceiling: the load's upserts again, same concurrency, into a fresh
+ *     table right before
+ *   - a full restore to a new table (runRestore): write phase, sweep, verification.
+ * It prints a table to stdout, progress to stderr, and as the LAST stdout line:
+ *   bench: entities=<N> backup_vs_scan=<x> restore_vs_raw=<x> incremental_vs_full=<x> peak_rss_mb=<n>
+ * backup_vs_scan and restore_vs_raw are throughput ratios (higher is better; targets 0.85),
+ * incremental_vs_full is a time ratio (lower is better), peak_rss_mb the peak RSS of this
+ * process (which runs Lifeboat; Azurite is the child), sampled every 100 ms during the
+ * Lifeboat phases. Exits non-zero on any failure and always stops the child.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import { PerformanceObserver, constants } from "node:perf_hooks";
+import { TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
+import { runBackup, type BackupDeps } from "../src/app/backup";
+import type { ProgressEvent } from "../src/app/progress";
+import { runRestore } from "../src/app/restore";
+import { loadConfig } from "../src/config";
+import { createServices } from "../src/services";
+
+// ---------------------------------------------------------------------------
+// Arguments
+
+interface Args {
+  entities: number;
+  /** Transaction concurrency of the raw load; undefined = pick by a pre-trial (--concurrency auto). */
+  concurrency: number | undefined;
+  restoreConcurrency: number | undefined;
+  chunkEntities: number | undefined;
+  overlapSeconds: number;
+  /** Rounds of (raw scan, full backup); backup_vs_scan uses the median of each. */
+  repeat: number;
+  /** Folder for a .cpuprofile of each Lifeboat phase (this process only). */
+  cpuProf: string | undefined;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+function intArg(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+/** The host this runs on is often shared and noisy: repeat the cheap ceilings by default up to this size. */
+const REPEAT_UP_TO = 200_000;
+
+function parse(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      entities: { type: "string" },
+      concurrency: { type: "string" },
+      "restore-concurrency": { type: "string" },
+      "chunk-entities": { type: "string" },
+      overlap: { type: "string" },
+      repeat: { type: "string" },
+      "cpu-prof": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stderr.write(
+      "usage: npm run bench -- [--entities N (100000)] [--concurrency C|auto (16)] [--restore-concurrency R (LIFEBOAT_RESTORE_CONCURRENCY default)]\n" +
+        "                        [--chunk-entities K (LIFEBOAT_CHUNK_ENTITIES default)] [--overlap S (0)] [--repeat K (3 up to 200k entities, else 1)] [--cpu-prof DIR]\n",
+    );
+    process.exit(0);
+  }
+  const entities = intArg("entities", values.entities, 100, 100_000_000) ?? 100_000;
+  return {
+    entities,
+    // 16 = Lifeboat's default restore concurrency, so the ceiling is measured like for like;
+    // "auto" picks the fastest of 4/8/16/32 on a small pre-trial instead.
+    concurrency: values.concurrency === "auto" ? undefined : (intArg("concurrency", values.concurrency, 1, 256) ?? DEFAULT_CONCURRENCY),
+    restoreConcurrency: intArg("restore-concurrency", values["restore-concurrency"], 1, 64),
+    chunkEntities: intArg("chunk-entities", values["chunk-entities"], 100, 100_000),
+    overlapSeconds: intArg("overlap", values.overlap, 0, 86_400) ?? 0,
+    repeat: intArg("repeat", values.repeat, 1, 20) ?? (entities <= REPEAT_UP_TO ? 3 : 1),
+    cpuProf: values["cpu-prof"],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Azurite in a child process
+
+let child: ChildProcess | undefined;
+
+function childScript(): { path: string; execArgv: string[] } {
+  // Compiled: dist/bench/run.js next to dist/bench/azurite-child.js. From source (tsx): the .ts file.
+  const fromSource = __filename.endsWith(".ts");
+  return {
+    path: join(__dirname, fromSource ? "azurite-child.ts" : "azurite-child.js"),
+    execArgv: fromSource ? ["--import", "tsx"] : [],
+  };
+}
+
+function startAzuriteChild(): Promise<string> {
+  const { path, execArgv } = childScript();
+  // Azurite keeps every entity and blob in memory: give it room (it is not what we measure).
+  const heapMb = Math.max(2048, Math.min(16_384, Math.floor((totalmem() / 1024 / 1024) * 0.6)));
+  const c = fork(path, [], {
+    execArgv: [...execArgv, `--max-old-space-size=${heapMb}`],
+    // Azurite's own output goes to our stderr: stdout is reserved for the results.
+    stdio: ["ignore", 2, 2, "ipc"],
+  });
+  child = c;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("Azurite child did not start within 60 s")), 60_000);
+    c.on("message", (m: { type?: string; connectionString?: string; message?: string }) => {
+      if (m.type === "ready" && m.connectionString) {
+        clearTimeout(timer);
+        resolve(m.connectionString);
+      } else if (m.type === "error") {
+        clearTimeout(timer);
+        reject(new Error(`Azurite child failed: ${m.message ?? "unknown error"}`));
+      }
+    });
+    c.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (!stoppingChild) {
+        const e = new Error(`Azurite child exited unexpectedly (code ${code}, signal ${signal})`);
+        reject(e);
+        childDied = e;
+      }
+    });
+  });
+}
+
+let stoppingChild = false;
+let childDied: Error | undefined;
+
+/** Asks the child one question over IPC; undefined when it does not answer within 2 s. */
+function askChild<T extends { type: string }>(type: T["type"]): Promise<T | undefined> {
+  const c = child;
+  if (!c || !c.connected) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      c.off("message", on);
+      resolve(undefined);
+    }, 2000);
+    const on = (m: { type?: string }): void => {
+      if (m.type !== type) return;
+      clearTimeout(timer);
+      c.off("message", on);
+      resolve(m as T);
+    };
+    c.on("message", on);
+    c.send({ type });
+  });
+}
+
+const childRss = () => askChild<{ type: "rss"; rss: number; heapUsed: number }>("rss");
+const childCpuMicros = async (): Promise<number | undefined> =>
+  (await askChild<{ type: "usage"; cpuMicros: number; rss: number }>("usage"))?.cpuMicros;
+
+/** Stops the child: asks politely, then SIGKILL after 5 s. Safe to call more than once. */
+async function stopChild(): Promise<void> {
+  const c = child;
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  stoppingChild = true;
+  const exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));
+  try {
+    if (c.connected) c.send({ type: "stop" });
+    else c.kill("SIGTERM");
+  } catch {
+    c.kill("SIGTERM");
+  }
+  const timer = setTimeout(() => c.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function killChildNow(): void {
+  const c = child;
+  if (c && c.exitCode === null && c.signalCode === null) {
+    stoppingChild = true;
+    c.kill("SIGKILL");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Test data: generated lazily, one transaction at a time
+
+const ROWS_PER_PARTITION = 1000;
+const BATCH = 100;
+const TEXT_LENGTH = 800;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** ~256 KB of random words: text that compresses roughly like real prose, not like zeros or noise. */
+const TEXT_POOL: string = (() => {
+  const rnd = mulberry32(42);
+  const letters = "etaoinshrdlcumwfgypbvkjxqz";
+  const words: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    let w = "";
+    const len = 2 + Math.floor(rnd() * 9);
+    for (let j = 0; j < len; j++) w += letters[Math.floor(Math.pow(rnd(), 2) * letters.length)];
+    words.push(w);
+  }
+  const parts: string[] = [];
+  let size = 0;
+  while (size < 256 * 1024) {
+    const w = words[Math.floor(rnd() * words.length)] as string;
+    parts.push(w);
+    size += w.length + 1;
+  }
+  return parts.join(" ");
+})();
+
+const BASE_TIME = Date.UTC(2024, 0, 1);
+
+const pad = (n: number, width: number): string => String(n).padStart(width, "0");
+
+/** Entity number i (0-based) at a version (0 = loaded, 1 = changed): ~1 KB on the wire, mixed types. */
+function makeEntity(i: number, version: number): TableEntity<Record<string, unknown>> {
+  const rnd = mulberry32(Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(version + 1, 0x85ebca6b));
+  const off = Math.floor(rnd() * (TEXT_POOL.length - TEXT_LENGTH));
+  return {
+    partitionKey: `p${pad(Math.floor(i / ROWS_PER_PARTITION), 7)}`,
+    rowKey: `r${pad(i % ROWS_PER_PARTITION, 6)}`,
+    text: TEXT_POOL.slice(off, off + TEXT_LENGTH),
+    tag: `tag-${Math.floor(rnd() * 1000)}`,
+    version,
+    count: { value: String(BigInt(i) * 1_000_003n + BigInt(version) + 9_007_199_254_740_993n), type: "Int64" },
+    score: { value: Math.floor(rnd() * 1e6) / 1000 + 0.0005, type: "Double" },
+    createdAt: { value: new Date(BASE_TIME + i * 1000 + version).toISOString(), type: "DateTime" },
+    active: rnd() < 0.5,
+  };
+}
+
+/** Entity indexes of transaction b: 100 consecutive rows, always inside one partition. */
+function loadBatch(b: number, n: number): TransactionAction[] {
+  const actions: TransactionAction[] = [];
+  for (let i = b * BATCH; i < Math.min(n, (b + 1) * BATCH); i++) actions.push(["upsert", makeEntity(i, 0), "Replace"]);
+  return actions;
+}
+
+/** The 1% that changes: every 100th row (10 per partition of 1000), one transaction per partition. */
+function changeBatch(p: number, n: number): TransactionAction[] {
+  const actions: TransactionAction[] = [];
+  for (let i = p * ROWS_PER_PARTITION; i < Math.min(n, (p + 1) * ROWS_PER_PARTITION); i += 100) {
+    actions.push(["upsert", makeEntity(i, 1), "Replace"]);
+  }
+  return actions;
+}
+
+/** Runs `count` transactions, at most `concurrency` at a time; returns entities written. */
+async function parallelTransactions(
+  client: TableClient,
+  count: number,
+  make: (k: number) => TransactionAction[],
+  concurrency: number,
+  label: string,
+): Promise<number> {
+  let next = 0;
+  let written = 0;
+  let failed = false;
+  const start = Date.now();
+  let lastReport = start;
+  const worker = async (): Promise<void> => {
+    while (!failed) {
+      const k = next++;
+      if (k >= count) return;
+      const actions = make(k);
+      try {
+        await client.submitTransaction(actions);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+      written += actions.length;
+      const now = Date.now();
+      if (now - lastReport >= 2000) {
+        lastReport = now;
+        progress(`${label}: ${written} entities, ${fmtRate(written / ((now - start) / 1000))}/s`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return written;
+}
+
+function newTableClient(cs: string, table: string): TableClient {
+  return TableClient.fromConnectionString(cs, table, {
+    allowInsecureConnection: true,
+    retryOptions: { maxRetries: 8, retryDelayInMs: 250, maxRetryDelayInMs: 30_000 },
+  });
+}
+
+async function rawScan(client: TableClient): Promise<number> {
+  let n = 0;
+  for await (const page of client.listEntities().byPage({ maxPageSize: 1000 })) n += page.length;
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Memory sampling
+
+interface MemPeak {
+  rss: number;
+  heapUsed: number;
+  /** Largest heapUsed seen right after a major GC: roughly what the phase really keeps alive. */
+  liveAfterGc: number;
+  /** process.memoryUsage() when rss peaked: what the peak was made of. */
+  atRssPeak: NodeJS.MemoryUsage | undefined;
+}
+
+class MemorySampler {
+  #phase: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly peaks = new Map<string, MemPeak>();
+  #gcObserver: PerformanceObserver | undefined;
+
+  start(): void {
+    this.#timer = setInterval(() => this.sample(), 100);
+    this.#timer.unref();
+    // After each mark-compact, heapUsed is (nearly) the live heap.
+    this.#gcObserver = new PerformanceObserver((list) => {
+      if (this.#phase === undefined) return;
+      if (!list.getEntries().some((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) return;
+      const p = this.#peak(this.#phase);
+      p.liveAfterGc = Math.max(p.liveAfterGc, process.memoryUsage().heapUsed);
+    });
+    this.#gcObserver.observe({ entryTypes: ["gc"] });
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#gcObserver?.disconnect();
+  }
+
+  #peak(phase: string): MemPeak {
+    let p = this.peaks.get(phase);
+    if (!p) {
+      p = { rss: 0, heapUsed: 0, liveAfterGc: 0, atRssPeak: undefined };
+      this.peaks.set(phase, p);
+    }
+    return p;
+  }
+
+  /** Attributes samples from now on to `phase` (undefined: not attributed). */
+  phase(phase: string | undefined): void {
+    this.sample();
+    this.#phase = phase;
+    this.sample();
+  }
+
+  sample(): void {
+    if (this.#phase === undefined) return;
+    const mu = process.memoryUsage();
+    const p = this.#peak(this.#phase);
+    if (mu.rss > p.rss) {
+      p.rss = mu.rss;
+      p.atRssPeak = mu;
+    }
+    p.heapUsed = Math.max(p.heapUsed, mu.heapUsed);
+  }
+
+  peakOver(phases: string[]): MemPeak & { phase: string | undefined } {
+    let best: MemPeak & { phase: string | undefined } = { rss: 0, heapUsed: 0, liveAfterGc: 0, atRssPeak: undefined, phase: undefined };
+    let heapUsed = 0;
+    let liveAfterGc = 0;
+    for (const ph of phases) {
+      const p = this.peaks.get(ph);
+      if (!p) continue;
+      if (p.rss > best.rss) best = { ...p, phase: ph };
+      heapUsed = Math.max(heapUsed, p.heapUsed);
+      liveAfterGc = Math.max(liveAfterGc, p.liveAfterGc);
+    }
+    return { ...best, heapUsed, liveAfterGc };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Output helpers
+
+function progress(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function fmtRate(r: number): string {
+  return Number.isFinite(r) ? Math.round(r).toLocaleString("en-US") : "-";
+}
+
+const mb = (bytes: number): number => bytes / 1024 / 1024;
+
+interface Row {
+  phase: string;
+  seconds: number | undefined;
+  entities: number | undefined;
+  ratio: string;
+  note: string;
+}
+
+function renderTable(rows: Row[]): string {
+  const cells = rows.map((r) => [
+    r.phase,
+    r.seconds === undefined ? "" : r.seconds.toFixed(2),
+    r.entities === undefined ? "" : r.entities.toLocaleString("en-US"),
+    r.seconds === undefined || r.entities === undefined || r.seconds <= 0 ? "" : fmtRate(r.entities / r.seconds),
+    r.ratio,
+    r.note,
+  ]);
+  const header = ["phase", "seconds", "entities", "entities/s", "ratio", "note"];
+  const all = [header, ...cells];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] as string).length)));
+  const right = [false, true, true, true, true, false];
+  const line = (row: string[]): string =>
+    row
+      .map((cell, c) => (right[c] ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// The benchmark
+
+const seconds = (startMs: number): number => (Date.now() - startMs) / 1000;
+
+interface PhaseStats {
+  seconds: number;
+  /** CPU time of this process (Lifeboat, incl. GC and the libuv pool) per wall second: 1.0 = one core. */
+  lifeboatCpu: number;
+  /** The same for the Azurite child; undefined when it did not answer. */
+  azuriteCpu: number | undefined;
+  /** Where the phase started: wall clock, this process's CPU, the child's CPU (µs). */
+  start: CpuMark;
+}
+
+interface CpuMark {
+  at: number;
+  cpu: NodeJS.CpuUsage;
+  child: number | undefined;
+}
+
+/** CPU use between two marks, per wall second (1.0 = one core). */
+function cpuBetween(a: CpuMark, b: CpuMark): { seconds: number; lifeboatCpu: number; azuriteCpu: number | undefined } {
+  const sec = Math.max((b.at - a.at) / 1000, 1e-3);
+  const own = (b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / 1e6 / sec;
+  const child = a.child !== undefined && b.child !== undefined ? (b.child - a.child) / 1e6 / sec : undefined;
+  return { seconds: sec, lifeboatCpu: own, azuriteCpu: child };
+}
+
+/** CPU profiles of this process through the inspector (--cpu-prof DIR). */
+class CpuProfiler {
+  readonly #session = new Session();
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.#session.connect();
+  }
+  #post(method: string, params?: object): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.#session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  }
+  async start(): Promise<void> {
+    await this.#post("Profiler.enable");
+    await this.#post("Profiler.setSamplingInterval", { interval: 500 });
+    await this.#post("Profiler.start");
+  }
+  async stop(name: string): Promise<string> {
+    const { profile } = (await this.#post("Profiler.stop")) as { profile: unknown };
+    const file = join(this.dir, `${name.replace(/[^a-z0-9]+/gi, "-")}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  }
+}
+
+async function bench(args: Args): Promise<void> {
+  const N = args.entities;
+  const mem = new MemorySampler();
+  mem.start();
+  const profiler = args.cpuProf ? new CpuProfiler(args.cpuProf) : undefined;
+
+  /** Runs one measured phase: wall time, CPU of both processes, memory peaks, optional CPU profile. */
+  const phase = async <T>(name: string, fn: () => Promise<T>, lifeboat: boolean): Promise<[T, PhaseStats]> => {
+    const childBefore = await childCpuMicros();
+    if (profiler && lifeboat) await profiler.start();
+    const cpuBefore = process.cpuUsage();
+    mem.phase(name);
+    const t = Date.now();
+    const start: CpuMark = { at: t, cpu: cpuBefore, child: childBefore };
+    const value = await fn();
+    const sec = seconds(t);
+    mem.phase(undefined);
+    const cpu = process.cpuUsage(cpuBefore);
+    if (profiler && lifeboat) progress(`cpu profile: ${await profiler.stop(name)}`);
+    const childAfter = await childCpuMicros();
+    const perSec = (micros: number): number => micros / 1e6 / Math.max(sec, 1e-3);
+    return [
+      value,
+      {
+        seconds: sec,
+        lifeboatCpu: perSec(cpu.user + cpu.system),
+        azuriteCpu: childBefore !== undefined && childAfter !== undefined ? perSec(childAfter - childBefore) : undefined,
+        start,
+      },
+    ];
+  };
+  const cpuNote = (s: Pick<PhaseStats, "lifeboatCpu" | "azuriteCpu">): string =>
+    `cpu lifeboat ${Math.round(s.lifeboatCpu * 100)}% azurite ${s.azuriteCpu === undefined ? "?" : Math.round(s.azuriteCpu * 100)}%`;
+
+  progress(`starting Azurite in a child process`);
+  const cs = await startAzuriteChild();
+  progress(`Azurite ready`);
+
+  const suffix = randomBytes(4).toString("hex");
+  const table = `bench${suffix}`;
+  const client = newTableClient(cs, table);
+
+  // --- Transaction concurrency: fixed, or the fastest of a small pre-trial.
+  let concurrency = args.concurrency;
+  const trials: string[] = [];
+  if (concurrency === undefined) {
+    const trialN = Math.max(1000, Math.min(5000, Math.floor(N / 10 / BATCH) * BATCH));
+    const warm = newTableClient(cs, `benchwarm${suffix}`);
+    await warm.createTable();
+    await parallelTransactions(warm, Math.ceil(1000 / BATCH), (b) => loadBatch(b, 1000), 8, "warm-up");
+    await warm.deleteTable();
+    let best = { c: 16, rate: 0 };
+    for (const c of [4, 8, 16, 32]) {
+      const t = newTableClient(cs, `benchtrial${c}x${suffix}`);
+      await t.createTable();
+      const s = Date.now();
+      const n = await parallelTransactions(t, Math.ceil(trialN / BATCH), (b) => loadBatch(b, trialN), c, `pre-trial c=${c}`);
+      const rate = n / seconds(s);
+      await t.deleteTable();
+      trials.push(`${c}:${fmtRate(rate)}/s`);
+      progress(`pre-trial: concurrency ${c} → ${fmtRate(rate)} entities/s (${n} entities)`);
+      if (rate > best.rate) best = { c, rate };
+    }
+    concurrency = best.c;
+  }
+  const C = concurrency;
+
+  // --- 1. Load = raw transaction ceiling.
+  await client.createTable();
+  progress(`loading ${N} entities (~1 KB) with ${C} parallel 100-entity transactions`);
+  const [loaded, load] = await phase("load", () => parallelTransactions(client, Math.ceil(N / BATCH), (b) => loadBatch(b, N), C, "load"), false);
+  if (loaded !== N) throw new Error(`loaded ${loaded} entities, expected ${N}`);
+  progress(`load: ${load.seconds.toFixed(2)} s, ${fmtRate(N / load.seconds)} entities/s (${cpuNote(load)})`);
+  if (process.env["BENCH_LOAD_ONLY"] === "1") {
+    // Tuning aid: measure only the raw transaction ceiling.
+    process.stdout.write(`load-only: entities=${N} concurrency=${C} seconds=${load.seconds.toFixed(2)} rate=${Math.round(N / load.seconds)} ${cpuNote(load)}\n`);
+    return;
+  }
+
+  // --- Lifeboat, wired exactly as the app wires it.
+  const config = loadConfig({
+    LIFEBOAT_SOURCE: cs,
+    LIFEBOAT_BACKUP: cs,
+    LIFEBOAT_TABLES: table,
+    LIFEBOAT_BACKUP_CONTAINER: `bench-${suffix}`,
+    LIFEBOAT_KEK: randomBytes(32).toString("base64"),
+    LIFEBOAT_OVERLAP_SECONDS: String(args.overlapSeconds),
+    ...(args.chunkEntities !== undefined ? { LIFEBOAT_CHUNK_ENTITIES: String(args.chunkEntities) } : {}),
+    ...(args.restoreConcurrency !== undefined ? { LIFEBOAT_RESTORE_CONCURRENCY: String(args.restoreConcurrency) } : {}),
+  });
+  const services = createServices(config);
+  const events = new Map<string, ProgressEvent>();
+  let restoreMark: Promise<CpuMark> | undefined;
+  const deps: BackupDeps = {
+    source: services.source,
+    repo: services.repo,
+    keys: services.keys,
+    progress: (e) => {
+      events.set(e.phase, e);
+      if (e.phase === "restore") {
+        // CPU of both processes as the write phase reports (the last report is its end).
+        const mark = { at: Date.now(), cpu: process.cpuUsage(), child: undefined as number | undefined };
+        restoreMark = childCpuMicros().then((child) => ({ ...mark, child }));
+      }
+      progress(`${e.phase}: ${e.entities} entities, ${(e.elapsedMs / 1000).toFixed(1)} s`);
+    },
+  };
+  const backupReq = { tables: [table], overlapSeconds: config.overlapSeconds, chunkEntities: config.chunkEntities };
+
+  // --- 2 + 3. Raw scan ceiling and full backup, alternated (--repeat K, median of each),
+  // after one warm-up scan: Azurite's query path is then as warm for the ceiling as for Lifeboat.
+  // (Skipped above 200k entities: one scan is then long enough to warm up by itself.)
+  let warmScan: PhaseStats | undefined;
+  if (N <= REPEAT_UP_TO) {
+    progress(`raw scan (warm-up)`);
+    const [warmN, st] = await phase("raw scan", () => rawScan(client), false);
+    if (warmN !== N) throw new Error(`raw scan saw ${warmN} entities, expected ${N}`);
+    warmScan = st;
+  }
+  const scans: PhaseStats[] = [];
+  const fulls: { st: PhaseStats; bytes: number; scanEvent: ProgressEvent | undefined }[] = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const round = args.repeat > 1 ? ` ${i + 1}/${args.repeat}` : "";
+    progress(`raw scan${round}`);
+    const [n, st] = await phase("raw scan", () => rawScan(client), false);
+    if (n !== N) throw new Error(`raw scan saw ${n} entities, expected ${N}`);
+    scans.push(st);
+    progress(`raw scan${round}: ${st.seconds.toFixed(2)} s, ${fmtRate(N / st.seconds)} entities/s`);
+    events.clear();
+    progress(`Lifeboat full backup${round} (chunk ${config.chunkEntities} entities)`);
+    const [full, fullSt] = await phase("full backup", () => runBackup(deps, { ...backupReq, full: true }), true);
+    if (full.status !== "committed") throw new Error(`full backup skipped: ${full.reason}`);
+    if (full.entities !== N) throw new Error(`full backup holds ${full.entities} entities, expected ${N}`);
+    fulls.push({ st: fullSt, bytes: full.bytes, scanEvent: events.get("full scan") });
+    progress(`full backup${round}: ${fullSt.seconds.toFixed(2)} s, ${fmtRate(N / fullSt.seconds)} entities/s`);
+  }
+  const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((p, q) => key(p) - key(q))[Math.floor((xs.length - 1) / 2)] as T;
+  const scan = median(scans, (s) => s.seconds);
+  const rawScanRate = N / scan.seconds;
+  const fullPick = median(fulls, (f) => f.st.seconds);
+  const fullSt = fullPick.st;
+  const fullScanEvent = fullPick.scanEvent;
+  const runsNote = (xs: PhaseStats[]): string => (xs.length > 1 ? `median of ${xs.map((x) => x.seconds.toFixed(2)).join("/")} s; ` : "");
+
+  // --- 4. 1% changes (untimed), then the incremental.
+  const partitions = Math.ceil(N / ROWS_PER_PARTITION);
+  progress(`changing 1% of the entities (every 100th row) with raw transactions`);
+  const [changed, changeSt] = await phase("changes", () => parallelTransactions(client, partitions, (p) => changeBatch(p, N), C, "changes"), false);
+  events.clear();
+  progress(`Lifeboat incremental backup`);
+  const [inc, incSt] = await phase("incremental backup", () => runBackup(deps, backupReq), true);
+  if (inc.status !== "committed") throw new Error(`incremental backup skipped: ${inc.reason}`);
+  if (inc.kind !== "incremental") throw new Error(`expected an incremental backup, got ${inc.kind}`);
+  if (inc.entities < changed) throw new Error(`incremental holds ${inc.entities} entities, fewer than the ${changed} changed`);
+  const changesEvent = events.get("changes");
+  const keyScanEvent = events.get("key scan");
+
+  // --- Raw transaction ceiling, right before the restore: the load's upserts again, same
+  // concurrency, into a fresh scratch table (dropped afterwards). Measured here rather than
+  // taken from the load because Azurite gets slower as it holds more (the load starts empty;
+  // at 100k it was ~15-25% faster than the same writes later), so this is Azurite in the
+  // state the restore meets.
+  const scratch = newTableClient(cs, `benchtx${suffix}`);
+  await scratch.createTable();
+  progress(`raw transaction ceiling: ${N} entities into a scratch table, right before the restore`);
+  const [txN, txCeiling] = await phase("raw transactions (ceiling)", () => parallelTransactions(scratch, Math.ceil(N / BATCH), (b) => loadBatch(b, N), C, "ceiling"), false);
+  if (txN !== N) throw new Error(`the ceiling run wrote ${txN} entities, expected ${N}`);
+  progress(`raw transaction ceiling: ${txCeiling.seconds.toFixed(2)} s, ${fmtRate(N / txCeiling.seconds)} entities/s`);
+  await scratch.deleteTable();
+  const rawTxRate = N / txCeiling.seconds;
+
+  // --- 5. Full restore of the latest point (incremental + its full) into a new table.
+  events.clear();
+  const prefix = "r";
+  progress(`Lifeboat restore into ${prefix}${table} (concurrency ${config.restoreConcurrency})`);
+  const [restored, restoreSt] = await phase(
+    "restore",
+    () => runRestore(deps, { tables: [table], target: { kind: "prefix", prefix }, concurrency: config.restoreConcurrency }),
+    true,
+  );
+  const rt = restored.tables[0];
+  if (!rt || rt.entities !== N || rt.written !== N) {
+    throw new Error(`restore wrote ${rt?.written} / verified ${rt?.entities} entities, expected ${N}`);
+  }
+  const writeEvent = events.get("restore");
+  const verifyEvent = events.get("verify");
+  const writeSec = writeEvent ? writeEvent.elapsedMs / 1000 : restoreSt.seconds;
+  const writeCpu = restoreMark ? cpuBetween(restoreSt.start, await restoreMark) : undefined;
+  const verifySec = verifyEvent ? verifyEvent.elapsedMs / 1000 : undefined;
+  const sweepEtcSec = verifySec !== undefined ? restoreSt.seconds - writeSec - verifySec : undefined;
+
+  mem.stop();
+  const azurite = await childRss();
+
+  // --- Results.
+  const backupVsScan = N / fullSt.seconds / rawScanRate;
+  const restoreVsRaw = N / writeSec / rawTxRate;
+  const restoreE2eVsRaw = N / restoreSt.seconds / rawTxRate;
+  const incVsFull = incSt.seconds / fullSt.seconds;
+  const lifeboat = mem.peakOver(["full backup", "incremental backup", "restore"]);
+  const phasePeak = (p: string): string => {
+    const pk = mem.peaks.get(p);
+    if (!pk) return "";
+    const live = pk.liveAfterGc > 0 ? `live after GC ${mb(pk.liveAfterGc).toFixed(0)} MB` : "no major GC";
+    return `rss ${mb(pk.rss).toFixed(0)} MB, heap ${mb(pk.heapUsed).toFixed(0)} MB, ${live}`;
+  };
+  const x = (v: number): string => `${v.toFixed(2)}x`;
+
+  const rows: Row[] = [
+    {
+      phase: "raw transactions (load)",
+      seconds: load.seconds,
+      entities: N,
+      ratio: "",
+      note: `${C} parallel 100-entity upserts into an empty Azurite, for reference (see the ceiling below)${trials.length ? ` (pre-trial ${trials.join(" ")})` : ""}; ${cpuNote(load)}`,
+    },
+    { phase: "raw scan (listEntities)", seconds: scan.seconds, entities: N, ratio: "1.00x", note: `ceiling: byPage 1000, just before the backup${warmScan ? ` (warm-up scan ${warmScan.seconds.toFixed(2)} s)` : ""}; ${runsNote(scans)}${cpuNote(scan)}` },
+    { phase: "full backup", seconds: fullSt.seconds, entities: N, ratio: x(backupVsScan), note: `vs raw scan (target >= 0.85); ${runsNote(fulls.map((f) => f.st))}${fullPick.bytes.toLocaleString("en-US")} bytes; ${cpuNote(fullSt)}; ${phasePeak("full backup")}` },
+    ...(fullScanEvent ? [{ phase: "  of which scan+write", seconds: fullScanEvent.elapsedMs / 1000, entities: fullScanEvent.entities, ratio: "", note: "until the last page was handed to the writers" }] : []),
+    { phase: "1% changes (raw, untimed)", seconds: changeSt.seconds, entities: changed, ratio: "", note: "every 100th row, one transaction per partition; not in any ratio" },
+    { phase: "incremental backup", seconds: incSt.seconds, entities: N, ratio: x(incVsFull), note: `time vs full backup (smaller is better; entities/s over the whole table); ${inc.entities} changed entities stored; ${cpuNote(incSt)}; ${phasePeak("incremental backup")}` },
+    ...(changesEvent ? [{ phase: "  of which changes scan", seconds: changesEvent.elapsedMs / 1000, entities: changesEvent.entities, ratio: "", note: "filter Timestamp ge watermark" }] : []),
+    ...(keyScanEvent ? [{ phase: "  of which key scan", seconds: keyScanEvent.elapsedMs / 1000, entities: keyScanEvent.entities, ratio: "", note: "keys only, for tombstones" }] : []),
+    { phase: "raw transactions (ceiling)", seconds: txCeiling.seconds, entities: N, ratio: "1.00x", note: `ceiling: the same upserts, same concurrency, into a fresh table right before the restore; ${cpuNote(txCeiling)}` },
+    { phase: "restore: write phase", seconds: writeSec, entities: N, ratio: x(restoreVsRaw), note: `vs raw transactions (target >= 0.85); concurrency ${config.restoreConcurrency}${writeCpu ? `; ${cpuNote(writeCpu)}` : ""}` },
+    ...(sweepEtcSec !== undefined ? [{ phase: "restore: plan+sweep", seconds: sweepEtcSec, entities: undefined, ratio: "", note: "manifests, keys-only scan of the target" }] : []),
+    ...(verifySec !== undefined ? [{ phase: "restore: verify", seconds: verifySec, entities: N, ratio: "", note: "full scan of the target + digest" }] : []),
+    { phase: "restore: end to end", seconds: restoreSt.seconds, entities: N, ratio: x(restoreE2eVsRaw), note: `vs raw transactions, incl. sweep and verify; ${cpuNote(restoreSt)}; ${phasePeak("restore")}` },
+  ];
+
+  const out: string[] = [];
+  out.push("");
+  out.push(`Lifeboat bench: ${N.toLocaleString("en-US")} entities of ~1 KB, Azurite ${azurite ? `(child, rss ${mb(azurite.rss).toFixed(0)} MB at end)` : "(child)"}, Node ${process.version}`);
+  out.push(`settings: chunk ${config.chunkEntities} entities, restore concurrency ${config.restoreConcurrency}, overlap ${config.overlapSeconds} s (nothing writes during the bench; the default 300 s would re-read everything loaded in the 5 min before the full backup)`);
+  out.push("");
+  out.push(renderTable(rows));
+  out.push("");
+  const at = lifeboat.atRssPeak;
+  out.push(
+    `peak RSS (Lifeboat phases, sampled every 100 ms): ${mb(lifeboat.rss).toFixed(0)} MB in ${lifeboat.phase ?? "?"} (target < 256 MB at 1M entities); peak heapUsed ${mb(lifeboat.heapUsed).toFixed(0)} MB; largest heap right after a major GC (≈ live) ${mb(lifeboat.liveAfterGc).toFixed(0)} MB` +
+      (at ? `; at the RSS peak: heapTotal ${mb(at.heapTotal).toFixed(0)} MB, heapUsed ${mb(at.heapUsed).toFixed(0)} MB, external ${mb(at.external).toFixed(0)} MB (arrayBuffers ${mb(at.arrayBuffers).toFixed(0)} MB)` : ""),
+  );
+  out.push(`peak RSS (load phase, for reference): ${phasePeak("load")}; whole-process max RSS (kernel): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  out.push(`restore_vs_raw compares the restore's write phase (files read, decoded, written; up to its last transaction) with the raw transaction ceiling (the same upserts, same concurrency, into a fresh table); end to end it is ${restoreE2eVsRaw.toFixed(2)}x`);
+  out.push(`cpu: per wall second, 100% = one core (2-core machine); a phase with azurite near 100% is bound by Azurite, not by Lifeboat`);
+  out.push("");
+  process.stdout.write(out.join("\n") + "\n");
+
+  progress("stopping Azurite");
+  await stopChild();
+
+  // The machine-readable line, last.
+  process.stdout.write(
+    `bench: entities=${N} backup_vs_scan=${backupVsScan.toFixed(2)} restore_vs_raw=${restoreVsRaw.toFixed(2)} ` +
+      `incremental_vs_full=${incVsFull.toFixed(2)} peak_rss_mb=${Math.round(mb(lifeboat.rss))}\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+
+process.on("exit", killChildNow);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(sig, () => {
+    progress(`${sig}: stopping`);
+    killChildNow();
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  });
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    return 2;
+  }
+  try {
+    await bench(args);
+    return 0;
+  } catch (err) {
+    const e = childDied ?? err;
+    process.stderr.write(`bench: FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    if (childDied && err !== childDied) process.stderr.write(`(while: ${err instanceof Error ? err.message : String(err)})\n`);
+    return 1;
+  } finally {
+    await stopChild().catch(() => killChildNow());
+  }
+}
+
+void main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: FAILED: ${String(err)}\n`);
+    killChildNow();
+    process.exit(1);
+  },
+);
