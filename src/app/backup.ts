@@ -6,6 +6,7 @@ import { commitManifest, listPoints, loadManifest } from "./catalog";
 import { backupTable } from "./backup-table";
 import { noProgress, type ProgressSink } from "./progress";
 import { LifeboatError } from "../core/errors";
+import { settingsChanges, type SettingsSummary } from "../core/settings-summary";
 import { FORMAT_NAME, FORMAT_VERSION, newPointId, type Manifest, type TableSegment } from "../format/manifest";
 import { TOOL } from "../version";
 
@@ -28,6 +29,8 @@ export interface BackupRequest {
   chunkEntities: number;
   /** How long to wait for another backup of the same repository to finish. */
   waitForLockSeconds?: number;
+  /** The non-secret settings summary to record in the manifest (compared with the previous point's). */
+  settings?: SettingsSummary;
 }
 
 export type BackupResult =
@@ -41,6 +44,8 @@ export type BackupResult =
       tombstones: number;
       bytes: number;
       durationMs: number;
+      /** Settings that differ from those the previous point recorded (empty when equal or unknown). */
+      settingsChanged: { setting: string; before: string | null; after: string | null }[];
     }
   | { status: "skipped"; reason: string };
 
@@ -72,8 +77,8 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
 
     const points = await listPoints(deps.repo);
     const latest = points.at(-1);
-    const previous: Manifest | undefined =
-      latest && !req.full ? await loadManifest(deps.repo, deps.keys, latest.id) : undefined;
+    const latestManifest = latest ? await loadManifest(deps.repo, deps.keys, latest.id) : undefined;
+    const previous: Manifest | undefined = req.full ? undefined : latestManifest;
     const kind = previous ? "incremental" : "full";
     const kek = await deps.keys.active();
     const pointId = newPointId(kind, started, randomBytes(4).toString("hex"));
@@ -108,6 +113,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       completedAt: now().toISOString(),
       kekId: kek.id,
       tables: segments,
+      ...(req.settings ? { settings: req.settings } : {}),
       totals: {
         entities: segs.reduce((n, s) => n + s.entities, 0),
         tombstones: segs.reduce((n, s) => n + s.tombstones, 0),
@@ -127,6 +133,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       tombstones: manifest.totals.tombstones,
       bytes: manifest.totals.bytes,
       durationMs: now().getTime() - started.getTime(),
+      settingsChanged: req.settings && latestManifest?.settings ? settingsChanges(latestManifest.settings, req.settings) : [],
     };
   } finally {
     await lock.release();

@@ -82,6 +82,8 @@ export const manifestSchema = z.object({
   /** The KEK id every file of this point was encrypted under. */
   kekId: z.string(),
   tables: z.record(z.string(), tableSegment),
+  /** The non-secret settings the point was taken with (core/settings-summary), for change detection. */
+  settings: z.record(z.string(), z.string()).optional(),
   totals: z.object({
     entities: z.number().int().nonnegative(),
     tombstones: z.number().int().nonnegative(),

@@ -1,7 +1,8 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { audited, timerOperator } from "../app/audit";
 import { runBackup, type BackupResult } from "../app/backup";
-import { backupAudit } from "../app/backup-audit";
+import { backupAudit, recordSettingsChange } from "../app/backup-audit";
+import { settingsSummary } from "../core/settings-summary";
 import { DEFAULTS } from "../config";
 import { ensureErrorType } from "../core/errors";
 import { logProgress, services } from "./runtime";
@@ -9,10 +10,11 @@ import { logProgress, services } from "./runtime";
 async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<BackupResult> {
   if (timer.isPastDue) context.warn(`${context.functionName}: running late (the previous schedule was missed)`);
   const s = services();
+  const operator = timerOperator(context.functionName);
   try {
     const result = await audited(
       s.audit,
-      { operator: timerOperator(context.functionName), action: `backup.${kind}`, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
+      { operator, action: `backup.${kind}`, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
       () =>
         runBackup(
           { source: s.source, repo: s.repo, keys: s.keys, progress: logProgress(context) },
@@ -23,10 +25,12 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
             overlapSeconds: s.config.overlapSeconds,
             chunkEntities: s.config.chunkEntities,
             waitForLockSeconds: kind === "full" ? 300 : 0,
+            settings: settingsSummary(s.config),
           },
         ),
       backupAudit,
     );
+    await recordSettingsChange(s.audit, operator, result);
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {
       context.log(

@@ -56,4 +56,26 @@ describe("every engine action writes an audit entry", () => {
     expect(text).not.toContain(env.LIFEBOAT_KEK);
     expect(text).not.toContain(accountKeyOf(inject("azurite")) ?? "no-key");
   });
+
+  it("a backup that finds the settings changed since the previous point records settings.change, with no secret", async () => {
+    const table = uniqueTable("Set");
+    await tableOn(table).createTable();
+    const env = testSettings([table]);
+    expect((await cli(["backup"], env)).code).toBe(0);
+    expect((await cli(["backup"], env)).code).toBe(0);
+    expect((await cli(["backup"], { ...env, RPO_MINUTES: "10", LIFEBOAT_OVERLAP_SECONDS: "120" })).code).toBe(0);
+
+    const listed = await cli(["audit", "--json", "--action", "settings.change"], env);
+    expect(listed.code).toBe(0);
+    const entries = JSON.parse(listed.stdout) as { action: string; target: { settings: string[] }; details: { changes: unknown[] } }[];
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.target.settings).toEqual(["LIFEBOAT_OVERLAP_SECONDS", "RPO_MINUTES"]);
+    expect(entries[0]!.details.changes).toEqual([
+      { setting: "LIFEBOAT_OVERLAP_SECONDS", before: "60", after: "120" },
+      { setting: "RPO_MINUTES", before: "15", after: "10" },
+    ]);
+    const all = (await cli(["audit", "--json"], env)).stdout;
+    expect(all).not.toContain(env.LIFEBOAT_KEK);
+    expect(all).not.toContain(accountKeyOf(inject("azurite")) ?? "no-key");
+  });
 });

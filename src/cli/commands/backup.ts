@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { audited } from "../../app/audit";
 import { runBackup } from "../../app/backup";
-import { backupAudit } from "../../app/backup-audit";
+import { backupAudit, recordSettingsChange } from "../../app/backup-audit";
+import { settingsSummary } from "../../core/settings-summary";
 import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat backup [--full] [--wait <s>]`: takes a restore point and prints its id on stdout. */
@@ -18,9 +19,10 @@ export function registerBackup(program: Command, io: CliIo): void {
         await refuse(io, program, { action }, `--wait: must be a whole number of seconds, got ${JSON.stringify(opts.wait)}`);
       }
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      const operator = cliOperatorOf(program);
       const result = await audited(
         s.audit,
-        { operator: cliOperatorOf(program), action, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
+        { operator, action, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
         () =>
           runBackup(
             { source: s.source, repo: s.repo, keys: s.keys, progress: progressPrinter(io) },
@@ -31,10 +33,12 @@ export function registerBackup(program: Command, io: CliIo): void {
               overlapSeconds: s.config.overlapSeconds,
               chunkEntities: s.config.chunkEntities,
               waitForLockSeconds: wait,
+              settings: settingsSummary(s.config),
             },
           ),
         backupAudit,
       );
+      await recordSettingsChange(s.audit, operator, result);
       if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
       io.stderr(
         `committed ${result.kind} point ${result.pointId}: ${result.entities} entities, ${result.tombstones} deletions, ` +

@@ -4,7 +4,8 @@ import { runBackup } from "../../app/backup";
 import { runRestore, type RestoreResult } from "../../app/restore";
 import { parseInstant } from "../../core/pitr";
 import { cliOperatorOf, CliExit, EXIT, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
-import { backupAudit } from "../../app/backup-audit";
+import { backupAudit, recordSettingsChange } from "../../app/backup-audit";
+import { settingsSummary } from "../../core/settings-summary";
 
 interface RestoreOpts {
   at?: string;
@@ -67,10 +68,11 @@ export function registerRestore(program: Command, io: CliIo): void {
               () =>
                 runBackup(
                   { source: s.source, repo: s.repo, keys: s.keys, progress },
-                  { tables: names, exclude: [s.config.auditTable], overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600 },
+                  { tables: names, exclude: [s.config.auditTable], overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600, settings: settingsSummary(s.config) },
                 ),
               backupAudit,
             );
+            await recordSettingsChange(s.audit, operator, r);
             if (r.status !== "committed") throw new CliExit(EXIT.failed, `safety backup not taken (${r.reason}); nothing was restored`);
             io.stderr(`safety backup: ${r.pointId}\n`);
             return r.pointId;
