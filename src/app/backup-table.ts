@@ -6,6 +6,7 @@ import { ProgressMeter, type ProgressSink } from "./progress";
 import { ContentDigest } from "../core/digest";
 import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../core/record-lines";
 import type { EntityKey } from "../core/record";
+import { KeyStates } from "../core/key-states";
 import { openLines } from "../format/chunk";
 import { paths, type TableSegment } from "../format/manifest";
 
@@ -61,9 +62,11 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   for await (const page of source.scan(table, since ? { since } : {})) {
     let pageBytes = 0;
     for (const r of page) {
-      const hash = keyHashHex(r.pk, r.rk);
+      // Hashing costs ~2 µs an entity: only for rows the overlap window may repeat.
+      const isRecent = !recentOverflow && r.ts !== undefined && r.ts >= recentFrom && r.etag !== undefined;
+      const hash = isRecent || (skip.size > 0 && r.etag !== undefined) ? keyHashHex(r.pk, r.rk) : "";
       if (r.etag && skip.has(`${hash} ${r.etag}`)) continue;
-      if (!recentOverflow && r.ts !== undefined && r.ts >= recentFrom && r.etag) {
+      if (isRecent && r.etag) {
         recent.push([hash, r.etag]);
         if (recent.length > MAX_RECENT) {
           recentOverflow = true;
@@ -88,11 +91,11 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   let tombstones = 0;
   let keyCount = entities;
   if (previous) {
-    const current = new Set<string>();
+    const current = new KeyStates(previous.keyCount);
     const keyMeter = new ProgressMeter(input.progress, "key scan", table);
     for await (const page of source.scan(table, { keysOnly: true })) {
       for (const r of page) {
-        current.add(keyId(r.pk, r.rk));
+        current.add(r.pk, r.rk, 1);
         await keys.add(encodeKeyLine(r));
       }
       keyMeter.add(page.length, 0);
@@ -107,14 +110,13 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       const lines = await openLines(await repo.get(f.path), (id) => input.keys.byId(id));
       for (const line of lines) {
         const k = decodeKeyLine(line);
-        const id = keyId(k.pk, k.rk);
-        if (!current.has(id)) {
-          changed.delete(id);
+        if (current.get(k.pk, k.rk) === 0) {
+          changed.delete(keyId(k.pk, k.rk));
           await tombstone(k);
         }
       }
     }
-    for (const [id, k] of changed) if (!current.has(id)) await tombstone(k);
+    for (const k of changed.values()) if (current.get(k.pk, k.rk) === 0) await tombstone(k);
   }
 
   return {

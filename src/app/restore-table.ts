@@ -4,7 +4,8 @@ import type { TableStore } from "./ports/TableStore";
 import { ProgressMeter, type ProgressSink } from "./progress";
 import { TableWriter } from "./table-writer";
 import { ContentDigest } from "../core/digest";
-import { decodeRecordLine, keyId } from "../core/record-lines";
+import { decodeRecordLine } from "../core/record-lines";
+import { KeyStates } from "../core/key-states";
 import { IntegrityError } from "../core/errors";
 import { isTombstone } from "../core/record";
 import { openLines, sha256Hex } from "../format/chunk";
@@ -42,21 +43,33 @@ async function readFile(repo: BackupStore, keys: KeyProvider, f: FileRef): Promi
   return lines;
 }
 
+/** States of a key in the restore's seen-set. */
+const ALIVE = 1;
+const DELETED = 2;
+
 /**
- * Restores one table. Walks the chain newest → oldest and each file and line from the
- * end, so the first record seen for a key is its state at the point; later (older)
- * ones are skipped. Keys seen are kept as 16-byte ids, so memory grows with the key
- * count, not with entity size.
+ * Restores one table, writing each entity once: the first record met for a key is its
+ * state at the point, and later ones are skipped. Incrementals are read newest → oldest,
+ * each file and line from the end. The full segment comes last and holds each key at most
+ * once, so it is read forwards: the order makes no difference to the result, and the
+ * target's keys then arrive in ascending order, which stores index fastest. Keys met are
+ * kept as 16-byte ids off the V8 heap (KeyStates), so memory grows by ~36 bytes per key,
+ * whatever the entity size.
  */
 export async function restoreTable(input: TableRestoreInput): Promise<TableRestoreResult> {
   const { store, repo, keys, table, target } = input;
   await store.createTable(target);
-  const alive = new Map<string, boolean>();
+  const headSeg = input.chain[0]?.tables[table];
+  const seen = new KeyStates(headSeg ? headSeg.keyCount + headSeg.tombstones : 0);
   const expected = new ContentDigest();
   const writer = new TableWriter(store, target, input.concurrency);
   const meter = new ProgressMeter(input.progress, "restore", target);
 
-  const files = input.chain.flatMap((m) => [...(m.tables[table]?.data ?? [])].reverse());
+  const files = input.chain.flatMap((m) => {
+    const seg = m.tables[table];
+    if (!seg) return [];
+    return seg.mode === "full" ? seg.data.map((f) => ({ f, backwards: false })) : [...seg.data].reverse().map((f) => ({ f, backwards: true }));
+  });
   // Fetch ahead while the current file is being written.
   const fetches: Promise<string[]>[] = [];
   const LOOKAHEAD = 2;
@@ -65,24 +78,19 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
     p.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
     return p;
   };
-  for (let i = 0; i < Math.min(LOOKAHEAD, files.length); i++) fetches.push(fetch(files[i] as FileRef));
+  for (let i = 0; i < Math.min(LOOKAHEAD, files.length); i++) fetches.push(fetch(files[i]!.f));
   for (let i = 0; i < files.length; i++) {
     const lines = await (fetches[i] as Promise<string[]>);
     const next = i + LOOKAHEAD;
-    if (next < files.length) fetches.push(fetch(files[next] as FileRef));
+    if (next < files.length) fetches.push(fetch(files[next]!.f));
     delete fetches[i];
     let entities = 0;
     let bytes = 0;
-    for (let j = lines.length - 1; j >= 0; j--) {
-      const line = lines[j] as string;
+    const backwards = files[i]!.backwards;
+    for (let n = 0; n < lines.length; n++) {
+      const line = lines[backwards ? lines.length - 1 - n : n] as string;
       const r = decodeRecordLine(line);
-      const id = keyId(r.pk, r.rk);
-      if (alive.has(id)) continue;
-      if (isTombstone(r)) {
-        alive.set(id, false);
-        continue;
-      }
-      alive.set(id, true);
+      if (seen.add(r.pk, r.rk, isTombstone(r) ? DELETED : ALIVE) !== 0 || isTombstone(r)) continue;
       expected.add(r);
       await writer.add(r.pk, { kind: "upsert", record: r }, line.length);
       entities++;
@@ -99,7 +107,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   const sweeper = new TableWriter(store, target, input.concurrency);
   for await (const page of store.scan(target, { keysOnly: true })) {
     for (const r of page) {
-      if (alive.get(keyId(r.pk, r.rk)) !== true) await sweeper.add(r.pk, { kind: "delete", key: { pk: r.pk, rk: r.rk } }, 64);
+      if (seen.get(r.pk, r.rk) !== ALIVE) await sweeper.add(r.pk, { kind: "delete", key: { pk: r.pk, rk: r.rk } }, 64);
     }
   }
   await sweeper.flush();
@@ -119,9 +127,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
       { table, target, expectedCount: expected.count, actualCount: actual.count },
     );
   }
-  const head = input.chain[0];
-  const seg = head?.tables[table];
-  if (seg?.mode === "full" && seg.contentDigest && seg.contentDigest !== expected.hex()) {
+  if (headSeg?.mode === "full" && headSeg.contentDigest && headSeg.contentDigest !== expected.hex()) {
     throw new IntegrityError(`restore of ${table}: the data files do not add up to the digest recorded at backup time`, { table });
   }
   return { table, target, written, deleted: sweeper.written, entities: expected.count, digest: expected.hex() };

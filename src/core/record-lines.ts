@@ -105,7 +105,8 @@ export function decodeKeyLine(line: string): EntityKey {
 // ---------------------------------------------------------------------------
 // Keys
 
-function keyDigest(pk: string, rk: string): Buffer {
+/** sha256(pk + "\0" + rk): the hash behind keyId, keyHashHex and KeyStates. Never throws. */
+export function keyDigest(pk: string, rk: string): Buffer {
   return createHash("sha256").update(pk + "\u0000" + rk, "utf8").digest();
 }
 
