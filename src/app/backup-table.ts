@@ -4,8 +4,9 @@ import type { TableStore } from "./ports/TableStore";
 import { ChunkedWriter } from "./chunked-writer";
 import { ProgressMeter, type ProgressSink } from "./progress";
 import { ContentDigest } from "../core/digest";
-import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../core/record-lines";
+import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex } from "../core/record-lines";
 import type { EntityKey } from "../core/record";
+import { KeyLog } from "../core/key-log";
 import { KeyStates } from "../core/key-states";
 import { openLines } from "../format/chunk";
 import { paths, type TableSegment } from "../format/manifest";
@@ -55,7 +56,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   let recentOverflow = false;
   // Keys captured by this incremental's data scan: a key deleted between the data scan
   // and the key scan must still get a tombstone, or a restore would bring it back.
-  const changed = new Map<string, EntityKey>();
+  const changed = new KeyLog();
   let entities = 0;
   const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table);
 
@@ -81,7 +82,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
         digest.add(r);
         await keys.add(encodeKeyLine(r));
       } else {
-        changed.set(keyId(r.pk, r.rk), { pk: r.pk, rk: r.rk });
+        changed.add(r);
       }
     }
     meter.add(page.length, pageBytes);
@@ -106,17 +107,15 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       await data.add(encodeRecordLine({ pk: k.pk, rk: k.rk, deleted: true }));
       tombstones++;
     };
+    const tombstoned = new KeyStates();
     for (const f of previous.keys) {
       const lines = await openLines(await repo.get(f.path), (id) => input.keys.byId(id));
       for (const line of lines) {
         const k = decodeKeyLine(line);
-        if (current.get(k.pk, k.rk) === 0) {
-          changed.delete(keyId(k.pk, k.rk));
-          await tombstone(k);
-        }
+        if (current.get(k.pk, k.rk) === 0 && tombstoned.add(k.pk, k.rk, 1) === 0) await tombstone(k);
       }
     }
-    for (const k of changed.values()) if (current.get(k.pk, k.rk) === 0) await tombstone(k);
+    for (const k of changed) if (current.get(k.pk, k.rk) === 0 && tombstoned.add(k.pk, k.rk, 1) === 0) await tombstone(k);
   }
 
   return {

@@ -3,6 +3,7 @@ import { runBackup } from "../../src/app/backup";
 import { listPoints } from "../../src/app/catalog";
 import { runRestore } from "../../src/app/restore";
 import { runVerify } from "../../src/app/verify";
+import type { TableStore } from "../../src/app/ports/TableStore";
 import type { EntityRecord } from "../../src/core/record";
 import { toSdkEntity } from "../../src/core/entity-codec";
 import { uniqueTable } from "../helpers/names";
@@ -87,6 +88,51 @@ describe("backup → incremental → delete → point-in-time restore", () => {
     const v = await runVerify({ repo: s.repo, keys: s.keys }, {});
     expect(v.problems).toEqual([]);
     expect(v.points).toBe(2);
+  });
+});
+
+describe("an entity deleted between an incremental's change scan and its key scan", () => {
+  it("gets a tombstone, so no restore brings it back", async () => {
+    const table = uniqueTable("Race");
+    const s = testServices([table]);
+    const req = { tables: [table], overlapSeconds: 60, chunkEntities: 4 };
+    const base: EntityRecord[] = Array.from({ length: 6 }, (_, i) => ({ pk: "p", rk: `r${i}`, props: { n: ["Int32", String(i)] } }));
+    await put(table, base);
+    const full = await runBackup({ source: s.source, repo: s.repo, keys: s.keys }, req);
+    expect(full.status).toBe("committed");
+
+    // A new entity and a changed one; both are deleted after the change scan has read them,
+    // right as the key-only scan starts (the real source, with that one delete slipped in).
+    const fresh: EntityRecord = { pk: "q", rk: "new", props: { n: ["Int32", "99"] } };
+    const changed: EntityRecord = { ...base[2]!, props: { n: ["Int32", "-2"] } };
+    await put(table, [fresh, changed]);
+    const c = tableOn(table);
+    let deletedMidway = false;
+    const real = s.source;
+    const source: TableStore = {
+      listTables: () => real.listTables(),
+      tableExists: (t) => real.tableExists(t),
+      createTable: (t) => real.createTable(t),
+      deleteTable: (t) => real.deleteTable(t),
+      submitBatch: (t, w) => real.submitBatch(t, w),
+      scan: (t, options) => {
+        if (options?.keysOnly && !deletedMidway) {
+          deletedMidway = true;
+          return (async function* () {
+            await c.deleteEntity(fresh.pk, fresh.rk);
+            await c.deleteEntity(changed.pk, changed.rk);
+            yield* real.scan(t, options);
+          })();
+        }
+        return real.scan(t, options);
+      },
+    };
+    const inc = await runBackup({ source, repo: s.repo, keys: s.keys }, req);
+    expect(deletedMidway).toBe(true);
+    expect(inc.status === "committed" && inc.tombstones).toBe(2);
+
+    await runRestore({ source: s.source, repo: s.repo, keys: s.keys }, { at: new Date(), target: { kind: "prefix", prefix: "rr" }, concurrency: 4 });
+    await expectTable(`rr${table}`, base.filter((r) => r.rk !== changed.rk));
   });
 });
 

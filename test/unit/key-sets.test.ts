@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { KeyLog } from "../../src/core/key-log";
 import { KeyStates } from "../../src/core/key-states";
 
 describe("KeyStates", () => {
@@ -42,5 +43,29 @@ describe("KeyStates", () => {
     expect(() => s.add("a", "b", 256)).toThrow(RangeError);
     expect(() => s.add("a", "b", 1.5)).toThrow(RangeError);
     expect(s.size).toBe(0);
+  });
+});
+
+describe("KeyLog", () => {
+  it("gives back every key in order, byte for byte, across block boundaries", () => {
+    const log = new KeyLog();
+    const keys = Array.from({ length: 60_000 }, (_, i) => ({ pk: `partition ${i % 7} ☃ 'q' %`, rk: `row-${i}-${"x".repeat(i % 13)}` }));
+    keys.push({ pk: "", rk: "" }, { pk: "😀\ud7ff", rk: "e\u0301" });
+    for (const k of keys) log.add(k);
+    expect(log.size).toBe(keys.length);
+    expect([...log]).toEqual(keys);
+  });
+
+  it("holds a key larger than a block", () => {
+    const log = new KeyLog();
+    const big = { pk: "p", rk: "r".repeat(1_100_000) };
+    log.add({ pk: "a", rk: "b" });
+    log.add(big);
+    log.add({ pk: "c", rk: "d" });
+    expect([...log]).toEqual([{ pk: "a", rk: "b" }, big, { pk: "c", rk: "d" }]);
+  });
+
+  it("is empty when nothing was added", () => {
+    expect([...new KeyLog()]).toEqual([]);
   });
 });
