@@ -76,6 +76,9 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
     let m = cache.get(id);
     if (!m) {
       m = await loadManifest(deps.repo, deps.keys, id);
+      // The overlap de-duplication list (up to 50k pairs per table) only serves the next
+      // backup; a day's chain of 96 incrementals would otherwise keep hundreds of MB of it.
+      for (const seg of Object.values(m.tables)) seg.recent = [];
       cache.set(id, m);
     }
     return m;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runBackup } from "../../src/app/backup";
-import { listPoints } from "../../src/app/catalog";
-import { runRestore } from "../../src/app/restore";
+import { listPoints, loadManifest } from "../../src/app/catalog";
+import { planRestore, runRestore } from "../../src/app/restore";
 import { runVerify } from "../../src/app/verify";
 import type { TableStore } from "../../src/app/ports/TableStore";
 import type { EntityRecord } from "../../src/core/record";
@@ -88,6 +88,12 @@ describe("backup → incremental → delete → point-in-time restore", () => {
     const v = await runVerify({ repo: s.repo, keys: s.keys }, {});
     expect(v.problems).toEqual([]);
     expect(v.points).toBe(2);
+
+    // The points remember recent (key hash, ETag) pairs for the next backup's overlap; a
+    // restore's chain drops them, so a long chain does not hold them all in memory.
+    expect((await loadManifest(s.repo, s.keys, inc.pointId)).tables[table]!.recent.length).toBeGreaterThan(0);
+    const { chains } = await planRestore(deps, { at: new Date(), target: { kind: "prefix", prefix: "rp" }, concurrency: 4 });
+    expect(chains.get(table)!.map((m) => m.tables[table]!.recent.length)).toEqual([0, 0]);
   });
 });
 
