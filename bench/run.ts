@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { getHeapStatistics } from "node:v8";
 import { runBackup, type BackupDeps } from "../src/app/backup";
 import type { ProgressEvent } from "../src/app/progress";
 import { runRestore } from "../src/app/restore";
@@ -384,7 +385,9 @@ async function bench(args: Args): Promise<void> {
 
   const out: string[] = [];
   out.push("");
-  out.push(`Lifeboat bench: ${N.toLocaleString("en-US")} entities of ~1 KB, Azurite ${azurite ? `(child, rss ${mb(azurite.rss).toFixed(0)} MB at end)` : "(child)"}, Node ${process.version}`);
+  out.push(`Lifeboat bench: ${N.toLocaleString("en-US")} entities of ~1 KB, Azurite ${azurite ? `(child, rss ${mb(azurite.rss).toFixed(0)} MB at end)` : "(child)"}, Node ${process.version}, ` +
+      `heap limit ${mb(getHeapStatistics().heap_size_limit).toFixed(0)} MB (${process.execArgv.join(" ") || "no node flags"})`,
+  );
   out.push(`settings: chunk ${config.chunkEntities} entities, restore concurrency ${config.restoreConcurrency}, overlap ${config.overlapSeconds} s (nothing writes during the bench; the default 300 s would re-read everything loaded in the 5 min before the full backup)`);
   out.push("");
   out.push(renderTable(rows));

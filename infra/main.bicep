@@ -122,6 +122,11 @@ param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
+@description('Old-space heap limit of the Node.js worker, in MB (--max-old-space-size). Lifeboat keeps per-key state off the heap, so its live heap stays near 60-70 MB whatever the table size; the cap makes V8 collect before it grows. `npm run bench` runs with the same default.')
+@minValue(96)
+@maxValue(3072)
+param workerHeapMB int = 128
+
 @description('Days Log Analytics keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -336,6 +341,7 @@ module functionApp 'modules/function-app.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    workerHeapMB: workerHeapMB
     sourceTableServiceUri: source.outputs.tableServiceUri
     sourceBlobServiceUri: source.outputs.blobServiceUri
     backupBlobServiceUri: backup.outputs.blobServiceUri

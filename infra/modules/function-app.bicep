@@ -42,6 +42,11 @@ param maximumInstanceCount int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
+@description('Old-space heap limit of the Node.js worker, in MB.')
+@minValue(96)
+@maxValue(3072)
+param workerHeapMB int
+
 @description('Table service URI of the source account.')
 param sourceTableServiceUri string
 
@@ -157,6 +162,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        { name: 'languageWorkers__node__arguments', value: '--max-old-space-size=${workerHeapMB}' }
         { name: 'LIFEBOAT_SOURCE__tableServiceUri', value: sourceTableServiceUri }
         { name: 'LIFEBOAT_SOURCE__blobServiceUri', value: sourceBlobServiceUri }
         { name: 'LIFEBOAT_SOURCE__credential', value: 'managedidentity' }

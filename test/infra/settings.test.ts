@@ -168,6 +168,15 @@ describe("infra: the Function App's settings agree with src/config.ts", () => {
     expect(config.restoreConcurrency).toBe(DEFAULTS.LIFEBOAT_RESTORE_CONCURRENCY);
   });
 
+  it("caps the worker's heap at the size the benchmark measured under", () => {
+    const arg = settings.find((x) => x.name === "languageWorkers__node__arguments");
+    expect(arg?.value).toBe("'--max-old-space-size=${workerHeapMB}'");
+    expect(functionAppModuleCall()).toMatch(/^\s*workerHeapMB: workerHeapMB$/m);
+    const heap = mainParameters().get("workerHeapMB");
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts["bench"], "npm run bench must run Lifeboat with the worker's heap limit").toContain(`node --max-old-space-size=${String(heap)} `);
+  });
+
   it("creates the app's lock container in the backup accounts", () => {
     const text = readFileSync(join(INFRA, "modules", "backup-storage.bicep"), "utf8");
     expect(/^var lockContainerName = '([^']+)'$/m.exec(text)?.[1]).toBe(LOCK_CONTAINER);
