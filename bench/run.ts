@@ -19,10 +19,6 @@
  * Lifeboat phases. Exits non-zero on any failure and always stops the child.
  */
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
 import { getHeapStatistics } from "node:v8";
 import { runBackup, type BackupDeps } from "../src/app/backup";
 import type { ProgressEvent } from "../src/app/progress";
@@ -32,126 +28,11 @@ import { createServices } from "../src/services";
 import { startAzuriteChild, childDied, childRss, childCpuMicros, stopChild, killChildNow } from "./child";
 import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, rawScan } from "./workload";
 import { MemorySampler, progress, fmtRate, mb, type Row, renderTable } from "./report";
-
-// ---------------------------------------------------------------------------
-// Arguments
-
-interface Args {
-  entities: number;
-  /** Transaction concurrency of the raw load; undefined = pick by a pre-trial (--concurrency auto). */
-  concurrency: number | undefined;
-  restoreConcurrency: number | undefined;
-  chunkEntities: number | undefined;
-  overlapSeconds: number;
-  /** Rounds of (raw scan, full backup); backup_vs_scan uses the median of each. */
-  repeat: number;
-  /** Folder for a .cpuprofile of each Lifeboat phase (this process only). */
-  cpuProf: string | undefined;
-}
-
-const DEFAULT_CONCURRENCY = 16;
-
-function intArg(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v.replace(/_/g, ""));
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
-  return n;
-}
-
-class UsageError extends Error {}
-
-/** The host this runs on is often shared and noisy: repeat the cheap ceilings by default up to this size. */
-const REPEAT_UP_TO = 200_000;
-
-function parse(argv: string[]): Args {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      entities: { type: "string" },
-      concurrency: { type: "string" },
-      "restore-concurrency": { type: "string" },
-      "chunk-entities": { type: "string" },
-      overlap: { type: "string" },
-      repeat: { type: "string" },
-      "cpu-prof": { type: "string" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stderr.write(
-      "usage: npm run bench -- [--entities N (100000)] [--concurrency C|auto (16)] [--restore-concurrency R (LIFEBOAT_RESTORE_CONCURRENCY default)]\n" +
-        "                        [--chunk-entities K (LIFEBOAT_CHUNK_ENTITIES default)] [--overlap S (0)] [--repeat K (3 up to 200k entities, else 1)] [--cpu-prof DIR]\n",
-    );
-    process.exit(0);
-  }
-  const entities = intArg("entities", values.entities, 100, 100_000_000) ?? 100_000;
-  return {
-    entities,
-    // 16 = Lifeboat's default restore concurrency, so the ceiling is measured like for like;
-    // "auto" picks the fastest of 4/8/16/32 on a small pre-trial instead.
-    concurrency: values.concurrency === "auto" ? undefined : (intArg("concurrency", values.concurrency, 1, 256) ?? DEFAULT_CONCURRENCY),
-    restoreConcurrency: intArg("restore-concurrency", values["restore-concurrency"], 1, 64),
-    chunkEntities: intArg("chunk-entities", values["chunk-entities"], 100, 100_000),
-    overlapSeconds: intArg("overlap", values.overlap, 0, 86_400) ?? 0,
-    repeat: intArg("repeat", values.repeat, 1, 20) ?? (entities <= REPEAT_UP_TO ? 3 : 1),
-    cpuProf: values["cpu-prof"],
-  };
-}
+import { parse, REPEAT_UP_TO, type Args } from "./args";
+import { CpuProfiler, cpuBetween, seconds, type CpuMark, type PhaseStats } from "./phases";
 
 // ---------------------------------------------------------------------------
 // The benchmark
-
-const seconds = (startMs: number): number => (Date.now() - startMs) / 1000;
-
-interface PhaseStats {
-  seconds: number;
-  /** CPU time of this process (Lifeboat, incl. GC and the libuv pool) per wall second: 1.0 = one core. */
-  lifeboatCpu: number;
-  /** The same for the Azurite child; undefined when it did not answer. */
-  azuriteCpu: number | undefined;
-  /** Where the phase started: wall clock, this process's CPU, the child's CPU (µs). */
-  start: CpuMark;
-}
-
-interface CpuMark {
-  at: number;
-  cpu: NodeJS.CpuUsage;
-  child: number | undefined;
-}
-
-/** CPU use between two marks, per wall second (1.0 = one core). */
-function cpuBetween(a: CpuMark, b: CpuMark): { seconds: number; lifeboatCpu: number; azuriteCpu: number | undefined } {
-  const sec = Math.max((b.at - a.at) / 1000, 1e-3);
-  const own = (b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / 1e6 / sec;
-  const child = a.child !== undefined && b.child !== undefined ? (b.child - a.child) / 1e6 / sec : undefined;
-  return { seconds: sec, lifeboatCpu: own, azuriteCpu: child };
-}
-
-/** CPU profiles of this process through the inspector (--cpu-prof DIR). */
-class CpuProfiler {
-  readonly #session = new Session();
-  constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-    this.#session.connect();
-  }
-  #post(method: string, params?: object): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      this.#session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-  }
-  async start(): Promise<void> {
-    await this.#post("Profiler.enable");
-    await this.#post("Profiler.setSamplingInterval", { interval: 500 });
-    await this.#post("Profiler.start");
-  }
-  async stop(name: string): Promise<string> {
-    const { profile } = (await this.#post("Profiler.stop")) as { profile: unknown };
-    const file = join(this.dir, `${name.replace(/[^a-z0-9]+/gi, "-")}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    return file;
-  }
-}
 
 async function bench(args: Args): Promise<void> {
   const N = args.entities;

@@ -1,0 +1,68 @@
+import { parseArgs } from "node:util";
+
+// ---------------------------------------------------------------------------
+// Arguments
+
+export interface Args {
+  entities: number;
+  /** Transaction concurrency of the raw load; undefined = pick by a pre-trial (--concurrency auto). */
+  concurrency: number | undefined;
+  restoreConcurrency: number | undefined;
+  chunkEntities: number | undefined;
+  overlapSeconds: number;
+  /** Rounds of (raw scan, full backup); backup_vs_scan uses the median of each. */
+  repeat: number;
+  /** Folder for a .cpuprofile of each Lifeboat phase (this process only). */
+  cpuProf: string | undefined;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+function intArg(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+export class UsageError extends Error {}
+
+/** The host this runs on is often shared and noisy: repeat the cheap ceilings by default up to this size. */
+export const REPEAT_UP_TO = 200_000;
+
+export function parse(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      entities: { type: "string" },
+      concurrency: { type: "string" },
+      "restore-concurrency": { type: "string" },
+      "chunk-entities": { type: "string" },
+      overlap: { type: "string" },
+      repeat: { type: "string" },
+      "cpu-prof": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stderr.write(
+      "usage: npm run bench -- [--entities N (100000)] [--concurrency C|auto (16)] [--restore-concurrency R (LIFEBOAT_RESTORE_CONCURRENCY default)]\n" +
+        "                        [--chunk-entities K (LIFEBOAT_CHUNK_ENTITIES default)] [--overlap S (0)] [--repeat K (3 up to 200k entities, else 1)] [--cpu-prof DIR]\n",
+    );
+    process.exit(0);
+  }
+  const entities = intArg("entities", values.entities, 100, 100_000_000) ?? 100_000;
+  return {
+    entities,
+    // 16 = Lifeboat's default restore concurrency, so the ceiling is measured like for like;
+    // "auto" picks the fastest of 4/8/16/32 on a small pre-trial instead.
+    concurrency: values.concurrency === "auto" ? undefined : (intArg("concurrency", values.concurrency, 1, 256) ?? DEFAULT_CONCURRENCY),
+    restoreConcurrency: intArg("restore-concurrency", values["restore-concurrency"], 1, 64),
+    chunkEntities: intArg("chunk-entities", values["chunk-entities"], 100, 100_000),
+    overlapSeconds: intArg("overlap", values.overlap, 0, 86_400) ?? 0,
+    repeat: intArg("repeat", values.repeat, 1, 20) ?? (entities <= REPEAT_UP_TO ? 3 : 1),
+    cpuProf: values["cpu-prof"],
+  };
+}
+
