@@ -259,7 +259,7 @@ async function bench(args: Args): Promise<void> {
     ...(keyScanEvent ? [{ phase: "  of which key scan", seconds: keyScanEvent.elapsedMs / 1000, entities: keyScanEvent.entities, ratio: "", note: "keys only, for tombstones" }] : []),
     { phase: "raw transactions (ceiling)", seconds: txCeiling.seconds, entities: N, ratio: "1.00x", note: `ceiling: the same upserts, same concurrency, into a fresh table right before the restore; ${cpuNote(txCeiling)}` },
     { phase: "restore: write phase", seconds: writeSec, entities: N, ratio: x(restoreVsRaw), note: `vs raw transactions (target >= 0.85); concurrency ${config.restoreConcurrency}${writeCpu ? `; ${cpuNote(writeCpu)}` : ""}` },
-    ...(sweepEtcSec !== undefined ? [{ phase: "restore: plan+sweep", seconds: sweepEtcSec, entities: undefined, ratio: "", note: "manifests, keys-only scan of the target" }] : []),
+    ...(sweepEtcSec !== undefined ? [{ phase: "restore: plan+sweep", seconds: sweepEtcSec, entities: undefined, ratio: "", note: "manifests; the keys-only sweep of the target is skipped for a table the restore created" }] : []),
     ...(verifySec !== undefined ? [{ phase: "restore: verify", seconds: verifySec, entities: N, ratio: "", note: "full scan of the target + digest" }] : []),
     { phase: "restore: end to end", seconds: restoreSt.seconds, entities: N, ratio: x(restoreE2eVsRaw), note: `vs raw transactions, incl. sweep and verify; ${cpuNote(restoreSt)}; ${phasePeak("restore")}` },
   ];

@@ -58,6 +58,9 @@ const DELETED = 2;
  */
 export async function restoreTable(input: TableRestoreInput): Promise<TableRestoreResult> {
   const { store, repo, keys, table, target } = input;
+  // A table this restore creates holds only what it writes: no sweep needed (a second
+  // writer would still show in the verification below).
+  const fresh = !(await store.tableExists(target));
   await store.createTable(target);
   const headSeg = input.chain[0]?.tables[table];
   const seen = new KeyStates(headSeg ? headSeg.keyCount + headSeg.tombstones : 0);
@@ -105,9 +108,11 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   // Remove what the point does not hold: deleted entities (in place) and leftovers of
   // an earlier restore into the same target.
   const sweeper = new TableWriter(store, target, input.concurrency);
-  for await (const page of store.scan(target, { keysOnly: true })) {
-    for (const r of page) {
-      if (seen.get(r.pk, r.rk) !== ALIVE) await sweeper.add(r.pk, { kind: "delete", key: { pk: r.pk, rk: r.rk } }, 64);
+  if (!fresh) {
+    for await (const page of store.scan(target, { keysOnly: true })) {
+      for (const r of page) {
+        if (seen.get(r.pk, r.rk) !== ALIVE) await sweeper.add(r.pk, { kind: "delete", key: { pk: r.pk, rk: r.rk } }, 64);
+      }
     }
   }
   await sweeper.flush();
