@@ -50,11 +50,13 @@ const DELETED = 2;
 /**
  * Restores one table, writing each entity once: the first record met for a key is its
  * state at the point, and later ones are skipped. Incrementals are read newest → oldest,
- * each file and line from the end. The full segment comes last and holds each key at most
- * once, so it is read forwards: the order makes no difference to the result, and the
- * target's keys then arrive in ascending order, which stores index fastest. Keys met are
- * kept as 16-byte ids off the V8 heap (KeyStates), so memory grows by ~36 bytes per key,
- * whatever the entity size.
+ * each file and line from the end, and their keys remembered. The full segment comes last
+ * and holds each key once, so it is read forwards (the target's keys then arrive in
+ * ascending order, which a sorted index inserts fastest) and only checked against the
+ * incrementals' keys. Its keys are remembered too only when the target existed before,
+ * for the sweep. Keys are kept as 16-byte ids off the V8 heap (KeyStates, ~36 bytes a
+ * key): memory grows with the changes since the full, or with the table's key count for
+ * an existing target, never with entity size.
  */
 export async function restoreTable(input: TableRestoreInput): Promise<TableRestoreResult> {
   const { store, repo, keys, table, target } = input;
@@ -63,16 +65,14 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   const fresh = !(await store.tableExists(target));
   await store.createTable(target);
   const headSeg = input.chain[0]?.tables[table];
-  const seen = new KeyStates(headSeg ? headSeg.keyCount + headSeg.tombstones : 0);
+  const segments = input.chain.flatMap((m) => m.tables[table] ?? []);
+  const changes = segments.filter((seg) => seg.mode !== "full").reduce((n, seg) => n + seg.entities + seg.tombstones, 0);
+  const seen = new KeyStates(fresh ? changes : (headSeg?.keyCount ?? 0) + changes);
   const expected = new ContentDigest();
   const writer = new TableWriter(store, target, input.concurrency);
   const meter = new ProgressMeter(input.progress, "restore", target);
 
-  const files = input.chain.flatMap((m) => {
-    const seg = m.tables[table];
-    if (!seg) return [];
-    return seg.mode === "full" ? seg.data.map((f) => ({ f, backwards: false })) : [...seg.data].reverse().map((f) => ({ f, backwards: true }));
-  });
+  const files = segments.flatMap((seg) => (seg.mode === "full" ? seg.data.map((f) => ({ f, full: true })) : [...seg.data].reverse().map((f) => ({ f, full: false }))));
   // Fetch ahead while the current file is being written.
   const fetches: Promise<string[]>[] = [];
   const LOOKAHEAD = 2;
@@ -89,11 +89,13 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
     delete fetches[i];
     let entities = 0;
     let bytes = 0;
-    const backwards = files[i]!.backwards;
+    const full = files[i]!.full;
     for (let n = 0; n < lines.length; n++) {
-      const line = lines[backwards ? lines.length - 1 - n : n] as string;
+      const line = lines[full ? n : lines.length - 1 - n] as string;
       const r = decodeRecordLine(line);
-      if (seen.add(r.pk, r.rk, isTombstone(r) ? DELETED : ALIVE) !== 0 || isTombstone(r)) continue;
+      if (full && fresh) {
+        if (isTombstone(r) || seen.get(r.pk, r.rk) !== 0) continue;
+      } else if (seen.add(r.pk, r.rk, isTombstone(r) ? DELETED : ALIVE) !== 0 || isTombstone(r)) continue;
       expected.add(r);
       await writer.add(r.pk, { kind: "upsert", record: r }, line.length);
       entities++;
