@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyVaultKeyProvider } from "../../src/adapters/keys";
 import { LifeboatError, NotFoundError } from "../../src/core/errors";
 import { FAKE_RESOURCE, FAKE_TENANT_ID, FakeKeyVault, fakeCredential } from "../helpers/fake-key-vault";
+import { caught } from "../helpers/caught";
 
 const clientOptions: SecretClientOptions = {
   allowInsecureConnection: true,
@@ -20,15 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await vault.stop();
 });
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 function uniqueSecret(): string {
   return `kek-${randomBytes(5).toString("hex")}`;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createKeyProvider, decodeKeyBase64, EnvKeyProvider } from "../../src/adapters/keys";
 import { LifeboatError, NotFoundError } from "../../src/core/errors";
 import { Secret } from "../../src/core/secret";
+import { caught } from "../helpers/caught";
 
 const keyBytes = randomBytes(32);
 const keyB64 = keyBytes.toString("base64");
@@ -12,15 +13,6 @@ const keyHex = keyBytes.toString("hex");
 /** Every way the key could be rendered; none may appear in printed output. */
 function leaks(text: string): boolean {
   return text.includes(keyB64) || text.includes(keyHex) || text.includes(keyBytes.toString("latin1"));
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("EnvKeyProvider", () => {

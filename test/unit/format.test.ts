@@ -6,18 +6,10 @@ import { IntegrityError, LifeboatError, NotFoundError } from "../../src/core/err
 import { Secret } from "../../src/core/secret";
 import { decodeLines, encodeLines, openJson, openLines, sealJson, sealLines, sha256Hex } from "../../src/format/chunk";
 import { MAGIC, openFile, readEnvelopeHeader, sealFile, unwrapKey, wrapKey } from "../../src/format/envelope";
+import { caught } from "../helpers/caught";
 
 const newKek = (id = "env:test"): Kek => ({ id, key: new Secret(randomBytes(32)) });
 const anyId = (kek: Kek) => async (_id: string) => kek;
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("AES-256 key wrap (RFC 3394)", () => {
   it("matches the RFC 3394 section 4.6 test vector (256-bit KEK, 256-bit key)", () => {
@@ -86,7 +78,7 @@ describe("envelope", () => {
       for (const mask of [0x01, 0x80, 0xff]) {
         const bad = Buffer.from(sealed);
         bad[i]! ^= mask;
-        const err = await rejection(openFile(bad, keyFor));
+        const err = await caught(openFile(bad, keyFor));
         expect(err, `byte ${i} ^ ${mask}`).toBeInstanceOf(IntegrityError);
       }
     }
@@ -96,17 +88,17 @@ describe("envelope", () => {
     const kek = newKek();
     const sealed = await sealFile(Buffer.from("some content here"), kek, "json");
     for (const len of [0, 4, 8, 11, 12, 40, sealed.length - 17, sealed.length - 16, sealed.length - 1]) {
-      expect(await rejection(openFile(sealed.subarray(0, len), anyId(kek)))).toBeInstanceOf(IntegrityError);
+      expect(await caught(openFile(sealed.subarray(0, len), anyId(kek)))).toBeInstanceOf(IntegrityError);
     }
     const longer = Buffer.concat([sealed, Buffer.from([0])]);
-    expect(await rejection(openFile(longer, anyId(kek)))).toBeInstanceOf(IntegrityError);
+    expect(await caught(openFile(longer, anyId(kek)))).toBeInstanceOf(IntegrityError);
   });
 
   it("detects a wrong KEK without leaking key bytes", async () => {
     const right = newKek();
     const wrong = newKek();
     const sealed = await sealFile(Buffer.from("secret stuff"), right, "json");
-    const err = await rejection(openFile(sealed, anyId(wrong)));
+    const err = await caught(openFile(sealed, anyId(wrong)));
     expect(err).toBeInstanceOf(IntegrityError);
     const text = `${(err as Error).message} ${JSON.stringify((err as IntegrityError).details)}`;
     for (const k of [right, wrong]) {
@@ -134,7 +126,7 @@ describe("envelope", () => {
 
   it("lets errors from keyFor pass through", async () => {
     const sealed = await sealFile(Buffer.from("x"), newKek("env:gone"), "json");
-    const err = await rejection(
+    const err = await caught(
       openFile(sealed, async (id) => {
         throw new NotFoundError("KEY.NOT_FOUND", `no key ${id}`);
       }),
@@ -181,16 +173,16 @@ describe("chunk codec", () => {
   });
 
   it("rejects lines containing a newline", async () => {
-    const err = await rejection(encodeLines(["ok", "not\nok"]));
+    const err = await caught(encodeLines(["ok", "not\nok"]));
     expect(err).toBeInstanceOf(LifeboatError);
     expect((err as LifeboatError).code).toBe("FORMAT.INVALID_LINE");
     await expect(sealLines(["a\n"], newKek())).rejects.toThrow(/newline/);
   });
 
   it("rejects garbage and unterminated chunks", async () => {
-    expect(await rejection(decodeLines(Buffer.from("not gzip")))).toBeInstanceOf(IntegrityError);
-    expect(await rejection(decodeLines(gzipSync("no newline at end")))).toBeInstanceOf(IntegrityError);
-    expect(await rejection(decodeLines(gzipSync(Buffer.from([0xc3, 0x28, 0x0a]))))).toBeInstanceOf(IntegrityError);
+    expect(await caught(decodeLines(Buffer.from("not gzip")))).toBeInstanceOf(IntegrityError);
+    expect(await caught(decodeLines(gzipSync("no newline at end")))).toBeInstanceOf(IntegrityError);
+    expect(await caught(decodeLines(gzipSync(Buffer.from([0xc3, 0x28, 0x0a]))))).toBeInstanceOf(IntegrityError);
   });
 
   it("computes SHA-256 hex", () => {
@@ -208,7 +200,7 @@ describe("chunk codec", () => {
 
   it("refuses to open a file as the wrong content type", async () => {
     const kek = newKek();
-    expect(await rejection(openLines(await sealJson({ a: 1 }, kek), anyId(kek)))).toBeInstanceOf(IntegrityError);
-    expect(await rejection(openJson(await sealLines(["{}"], kek), anyId(kek)))).toBeInstanceOf(IntegrityError);
+    expect(await caught(openLines(await sealJson({ a: 1 }, kek), anyId(kek)))).toBeInstanceOf(IntegrityError);
+    expect(await caught(openJson(await sealLines(["{}"], kek), anyId(kek)))).toBeInstanceOf(IntegrityError);
   });
 });
