@@ -1,3 +1,4 @@
+import { LifeboatError } from "./errors";
 import { keyDigest } from "./record-lines";
 
 const ID_BYTES = 16;
@@ -19,7 +20,7 @@ export class KeyStates {
   /** `expected`: how many keys will likely be added (sizes the table once, avoiding regrowth). */
   constructor(expected = 0) {
     const capacity = KeyStates.#capacityFor(expected);
-    this.#ids = Buffer.alloc(capacity * ID_BYTES);
+    this.#ids = allocIds(capacity);
     this.#states = new Uint8Array(capacity);
     this.#mask = capacity - 1;
   }
@@ -80,7 +81,7 @@ export class KeyStates {
     const oldIds = this.#ids;
     const oldStates = this.#states;
     const capacity = oldStates.length * 2;
-    this.#ids = Buffer.alloc(capacity * ID_BYTES);
+    this.#ids = allocIds(capacity);
     this.#states = new Uint8Array(capacity);
     this.#mask = capacity - 1;
     for (let s = 0; s < oldStates.length; s++) {
@@ -97,5 +98,21 @@ export class KeyStates {
     let capacity = MIN_CAPACITY;
     while (capacity * 3 < expected * 4) capacity *= 2;
     return capacity;
+  }
+}
+
+/** The id table; a clear error instead of a bare RangeError when it cannot be had. */
+function allocIds(capacity: number): Buffer {
+  try {
+    return Buffer.alloc(capacity * ID_BYTES);
+  } catch (err) {
+    const mb = Math.ceil((capacity * (ID_BYTES + 1)) / 2 ** 20);
+    throw new LifeboatError(
+      "MEMORY.KEY_SET",
+      `cannot allocate ${mb} MB to track ${Math.floor(capacity * 0.75).toLocaleString("en-US")} entity keys; ` +
+        `the table has more keys than this process can track (~36 MB per million)`,
+      "system",
+      { cause: err },
+    );
   }
 }

@@ -37,6 +37,10 @@ describe("KeyStates", () => {
     expect(s.bytes).toBe(before);
   });
 
+  it("says how many keys it could not track when the table cannot be allocated", () => {
+    expect(() => new KeyStates(2 ** 31)).toThrow(/MB to track [\d,]+ entity keys/);
+  });
+
   it("refuses a state outside 1–255", () => {
     const s = new KeyStates();
     expect(() => s.add("a", "b", 0)).toThrow(RangeError);
