@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ export interface PhaseStats {
   azuriteCpu: number | undefined;
   /** Where the phase started: wall clock, this process's CPU, the child's CPU (µs). */
   start: CpuMark;
+  /** HTTP requests sent during the phase. */
+  requests: { batch: number; other: number };
 }
 
 export interface CpuMark {
@@ -56,3 +59,27 @@ export class CpuProfiler {
   }
 }
 
+
+/**
+ * HTTP requests this process sends, counted through Node's diagnostics channel: entity-group
+ * transactions (`$batch`) apart from the rest. A phase that sends more transactions than it
+ * has batches is retrying (throttling, timeouts, resets).
+ */
+export class RequestCounter {
+  batch = 0;
+  other = 0;
+  readonly #onStart = (message: unknown): void => {
+    const req = (message as { request?: { path?: string } }).request;
+    if (req?.path?.includes("$batch")) this.batch++;
+    else this.other++;
+  };
+  start(): void {
+    subscribe("http.client.request.start", this.#onStart);
+  }
+  stop(): void {
+    unsubscribe("http.client.request.start", this.#onStart);
+  }
+  snapshot(): { batch: number; other: number } {
+    return { batch: this.batch, other: this.other };
+  }
+}

@@ -29,7 +29,7 @@ import { startAzuriteChild, childDied, childRss, childCpuMicros, stopChild, kill
 import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, rawScan } from "./workload";
 import { MemorySampler, progress, fmtRate, mb, type Row, renderTable } from "./report";
 import { parse, REPEAT_UP_TO, type Args } from "./args";
-import { CpuProfiler, cpuBetween, seconds, type CpuMark, type PhaseStats } from "./phases";
+import { CpuProfiler, RequestCounter, cpuBetween, seconds, type CpuMark, type PhaseStats } from "./phases";
 
 // ---------------------------------------------------------------------------
 // The benchmark
@@ -39,6 +39,8 @@ async function bench(args: Args): Promise<void> {
   const mem = new MemorySampler();
   mem.start();
   const profiler = args.cpuProf ? new CpuProfiler(args.cpuProf) : undefined;
+  const requests = new RequestCounter();
+  requests.start();
 
   /** Runs one measured phase: wall time, CPU of both processes, memory peaks, optional CPU profile. */
   const phase = async <T>(name: string, fn: () => Promise<T>, lifeboat: boolean): Promise<[T, PhaseStats]> => {
@@ -46,6 +48,7 @@ async function bench(args: Args): Promise<void> {
     if (profiler && lifeboat) await profiler.start();
     const cpuBefore = process.cpuUsage();
     mem.phase(name);
+    const reqBefore = requests.snapshot();
     const t = Date.now();
     const start: CpuMark = { at: t, cpu: cpuBefore, child: childBefore };
     const value = await fn();
@@ -62,9 +65,11 @@ async function bench(args: Args): Promise<void> {
         lifeboatCpu: perSec(cpu.user + cpu.system),
         azuriteCpu: childBefore !== undefined && childAfter !== undefined ? perSec(childAfter - childBefore) : undefined,
         start,
+        requests: { batch: requests.batch - reqBefore.batch, other: requests.other - reqBefore.other },
       },
     ];
   };
+  const txNote = (s: PhaseStats): string => `${s.requests.batch.toLocaleString("en-US")} transactions sent`;
   const cpuNote = (s: Pick<PhaseStats, "lifeboatCpu" | "azuriteCpu">): string =>
     `cpu lifeboat ${Math.round(s.lifeboatCpu * 100)}% azurite ${s.azuriteCpu === undefined ? "?" : Math.round(s.azuriteCpu * 100)}%`;
 
@@ -266,12 +271,12 @@ async function bench(args: Args): Promise<void> {
     { phase: "incremental backup", seconds: incSt.seconds, entities: N, ratio: x(incVsFull), note: `time vs full backup (smaller is better; entities/s over the whole table); ${inc.entities} changed entities stored; ${cpuNote(incSt)}; ${phasePeak("incremental backup")}` },
     ...(changesEvent ? [{ phase: "  of which changes scan", seconds: changesEvent.elapsedMs / 1000, entities: changesEvent.entities, ratio: "", note: "filter Timestamp ge watermark" }] : []),
     ...(keyScanEvent ? [{ phase: "  of which key scan", seconds: keyScanEvent.elapsedMs / 1000, entities: keyScanEvent.entities, ratio: "", note: "keys only, for tombstones" }] : []),
-    { phase: "raw transactions (ceiling)", seconds: txCeiling.seconds, entities: N, ratio: "1.00x", note: `ceiling: the same upserts, same concurrency, into a fresh table right before the restore; ${cpuNote(txCeiling)}` },
+    { phase: "raw transactions (ceiling)", seconds: txCeiling.seconds, entities: N, ratio: "1.00x", note: `ceiling: the same upserts, same concurrency, into a fresh table right before the restore; ${cpuNote(txCeiling)}; ${txNote(txCeiling)}` },
     { phase: "restore: write phase", seconds: writeSec, entities: N, ratio: x(restoreVsRaw), note: `vs raw transactions (target >= 0.85); concurrency ${config.restoreConcurrency}${writeCpu ? `; ${cpuNote(writeCpu)}` : ""}` },
-    { phase: "raw transactions (after)", seconds: txAfter.seconds, entities: N, ratio: x(N / writeSec / (N / txAfter.seconds)), note: `the ceiling again, right after the restore (restore write phase vs this); ${cpuNote(txAfter)}` },
+    { phase: "raw transactions (after)", seconds: txAfter.seconds, entities: N, ratio: x(N / writeSec / (N / txAfter.seconds)), note: `the ceiling again, right after the restore (restore write phase vs this); ${cpuNote(txAfter)}; ${txNote(txAfter)}` },
     ...(sweepEtcSec !== undefined ? [{ phase: "restore: plan+sweep", seconds: sweepEtcSec, entities: undefined, ratio: "", note: "manifests; the keys-only sweep of the target is skipped for a table the restore created" }] : []),
     ...(verifySec !== undefined ? [{ phase: "restore: verify", seconds: verifySec, entities: N, ratio: "", note: "full scan of the target + digest" }] : []),
-    { phase: "restore: end to end", seconds: restoreSt.seconds, entities: N, ratio: x(restoreE2eVsRaw), note: `vs raw transactions, incl. sweep and verify; ${cpuNote(restoreSt)}; ${phasePeak("restore")}` },
+    { phase: "restore: end to end", seconds: restoreSt.seconds, entities: N, ratio: x(restoreE2eVsRaw), note: `vs raw transactions, incl. sweep and verify; ${cpuNote(restoreSt)}; ${txNote(restoreSt)} (${restoreSt.requests.other.toLocaleString("en-US")} other requests); ${phasePeak("restore")}` },
   ];
 
   const out: string[] = [];
