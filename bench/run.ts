@@ -26,7 +26,7 @@ import { runRestore } from "../src/app/restore";
 import { loadConfig } from "../src/config";
 import { createServices } from "../src/services";
 import { startAzuriteChild, childDied, childRss, childCpuMicros, stopChild, killChildNow } from "./child";
-import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, rawScan } from "./workload";
+import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, pickConcurrency, rawScan } from "./workload";
 import { MemorySampler, progress, fmtRate, mb, type Row, renderTable } from "./report";
 import { parse, REPEAT_UP_TO, type Args } from "./args";
 import { CpuProfiler, RequestCounter, cpuBetween, seconds, type CpuMark, type PhaseStats } from "./phases";
@@ -82,29 +82,8 @@ async function bench(args: Args): Promise<void> {
   const client = newTableClient(cs, table);
 
   // --- Transaction concurrency: fixed, or the fastest of a small pre-trial.
-  let concurrency = args.concurrency;
   const trials: string[] = [];
-  if (concurrency === undefined) {
-    const trialN = Math.max(1000, Math.min(5000, Math.floor(N / 10 / BATCH) * BATCH));
-    const warm = newTableClient(cs, `benchwarm${suffix}`);
-    await warm.createTable();
-    await parallelTransactions(warm, Math.ceil(1000 / BATCH), (b) => loadBatch(b, 1000), 8, "warm-up");
-    await warm.deleteTable();
-    let best = { c: 16, rate: 0 };
-    for (const c of [4, 8, 16, 32]) {
-      const t = newTableClient(cs, `benchtrial${c}x${suffix}`);
-      await t.createTable();
-      const s = Date.now();
-      const n = await parallelTransactions(t, Math.ceil(trialN / BATCH), (b) => loadBatch(b, trialN), c, `pre-trial c=${c}`);
-      const rate = n / seconds(s);
-      await t.deleteTable();
-      trials.push(`${c}:${fmtRate(rate)}/s`);
-      progress(`pre-trial: concurrency ${c} → ${fmtRate(rate)} entities/s (${n} entities)`);
-      if (rate > best.rate) best = { c, rate };
-    }
-    concurrency = best.c;
-  }
-  const C = concurrency;
+  const C = args.concurrency ?? (await pickConcurrency(cs, N, suffix, trials));
 
   // --- 1. Load = raw transaction ceiling.
   await client.createTable();

@@ -126,3 +126,28 @@ export async function rawScan(client: TableClient): Promise<number> {
   return n;
 }
 
+
+/**
+ * The fastest transaction concurrency of 4/8/16/32 on a small pre-trial (after a warm-up), each
+ * into its own scratch table. Appends "c:rate/s" per trial to `trials` for the report.
+ */
+export async function pickConcurrency(cs: string, n: number, suffix: string, trials: string[]): Promise<number> {
+  const trialN = Math.max(1000, Math.min(5000, Math.floor(n / 10 / BATCH) * BATCH));
+  const warm = newTableClient(cs, `benchwarm${suffix}`);
+  await warm.createTable();
+  await parallelTransactions(warm, Math.ceil(1000 / BATCH), (b) => loadBatch(b, 1000), 8, "warm-up");
+  await warm.deleteTable();
+  let best = { c: 16, rate: 0 };
+  for (const c of [4, 8, 16, 32]) {
+    const t = newTableClient(cs, `benchtrial${c}x${suffix}`);
+    await t.createTable();
+    const s = Date.now();
+    const written = await parallelTransactions(t, Math.ceil(trialN / BATCH), (b) => loadBatch(b, trialN), c, `pre-trial c=${c}`);
+    const rate = written / ((Date.now() - s) / 1000);
+    await t.deleteTable();
+    trials.push(`${c}:${fmtRate(rate)}/s`);
+    progress(`pre-trial: concurrency ${c} → ${fmtRate(rate)} entities/s (${written} entities)`);
+    if (rate > best.rate) best = { c, rate };
+  }
+  return best.c;
+}
