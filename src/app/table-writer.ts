@@ -12,7 +12,8 @@ interface Pending {
 /**
  * Groups writes into entity-group transactions (one partition, ≤100 writes, <4 MiB)
  * and submits up to `concurrency` of them at once. Buffers at most `maxBuffered`
- * writes across partitions: past that, the fullest partitions are flushed first.
+ * writes across partitions: past that, the fullest partitions are submitted until half
+ * the room is free again.
  */
 export class TableWriter {
   readonly #partitions = new Map<string, Pending>();
@@ -43,11 +44,20 @@ export class TableWriter {
     p.bytes += bytes;
     this.#buffered++;
     if (p.writes.length >= MAX_BATCH) await this.#submit(pk, p);
-    while (this.#buffered > this.maxBuffered) {
-      let fullest: [string, Pending] | undefined;
-      for (const e of this.#partitions) if (!fullest || e[1].writes.length > fullest[1].writes.length) fullest = e;
-      if (!fullest) break;
-      await this.#submit(fullest[0], fullest[1]);
+    if (this.#buffered > this.maxBuffered) await this.#drain();
+  }
+
+  /**
+   * Over the cap: submits the fullest partitions until the buffer is down to half of it.
+   * Draining only back to the cap would, with many partial partitions buffered (a restore's
+   * incremental changes, a few keys in each of thousands of partitions), submit one tiny
+   * transaction per write that follows: at 1M entities it sent 91,000 transactions for 11,000 batches.
+   */
+  async #drain(): Promise<void> {
+    const bySize = [...this.#partitions].sort((a, b) => b[1].writes.length - a[1].writes.length);
+    for (const [pk, p] of bySize) {
+      if (this.#buffered <= this.maxBuffered / 2) break;
+      if (this.#partitions.get(pk) === p) await this.#submit(pk, p);
     }
   }
 

@@ -178,6 +178,26 @@ describe("TableWriter", () => {
     expectWellFormed(store.batches);
   });
 
+  it("a buffer full of partial partitions does not turn the writes that follow into tiny transactions", async () => {
+    // A restore's shape: the incrementals' changes first (a few keys in each of many
+    // partitions, more than the buffer holds), then the full segment partition by partition.
+    const store = new FakeTableStore();
+    await store.createTable("T");
+    const maxBuffered = 500;
+    const w = new TableWriter(store, "T", 4, maxBuffered);
+    let n = 0;
+    for (let round = 0; round < 10; round++) for (let p = 0; p < 100; p++) await w.add(`p${p}`, upsert(`p${p}`, n++), 10);
+    for (let p = 0; p < 20; p++) for (let i = 0; i < 1000; i++) await w.add(`full${p}`, upsert(`full${p}`, n++), 10);
+    await w.flush();
+    expect(w.written).toBe(n);
+    expectWellFormed(store.batches);
+    // 20 × 1000 full-segment writes need 200 transactions; the 1,000 changes at most one per partition touched
+    // by a drain (100) plus those drained early. Draining only back to the cap sent ~10,000 here.
+    const fullBatches = store.batches.filter((b) => pkOf(b.writes[0] as TableWrite).startsWith("full")).length;
+    expect(fullBatches).toBeLessThanOrEqual(220);
+    expect(store.batches.length).toBeLessThanOrEqual(500);
+  });
+
   it("flush() with nothing buffered does nothing; deletes are batched like upserts", async () => {
     const store = new FakeTableStore();
     await store.createTable("T");
