@@ -4,12 +4,10 @@ import type { TableStore } from "./ports/TableStore";
 import { ChunkedWriter } from "./chunked-writer";
 import { ProgressMeter, type ProgressSink } from "./progress";
 import { ContentDigest } from "../core/digest";
-import { decodeKeyLine, encodeKeyLine, encodeRecordLine, keyHashHex } from "../core/record-lines";
-import type { EntityKey } from "../core/record";
+import { removedKeys } from "./key-diff";
+import { encodeKeyLine, encodeRecordLine, keyHashHex } from "../core/record-lines";
 import { KeyLog } from "../core/key-log";
-import { KeyStates } from "../core/key-states";
-import { openLines } from "../format/chunk";
-import { paths, type TableSegment } from "../format/manifest";
+import { paths, type FileRef, type TableSegment } from "../format/manifest";
 
 /** Entities near the watermark remembered for de-duplication; past this, duplicates are just stored. */
 const MAX_RECENT = 50_000;
@@ -91,31 +89,28 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
 
   let tombstones = 0;
   let keyCount = entities;
+  let keyFiles: FileRef[];
   if (previous) {
-    const current = new KeyStates(previous.keyCount);
     const keyMeter = new ProgressMeter(input.progress, "key scan", table);
     for await (const page of source.scan(table, { keysOnly: true })) {
-      for (const r of page) {
-        current.add(r.pk, r.rk, 1);
-        await keys.add(encodeKeyLine(r));
-      }
+      for (const r of page) await keys.add(encodeKeyLine(r));
       keyMeter.add(page.length, 0);
     }
     keyMeter.done();
-    keyCount = current.size;
-    const tombstone = async (k: EntityKey): Promise<void> => {
+    keyFiles = await keys.close();
+    keyCount = keyFiles.reduce((n, f) => n + f.records, 0);
+    // Deletions: keys of the previous point (or of this change scan) that the key scan
+    // no longer found. Tombstones are written only once the whole diff is known.
+    const diffMeter = new ProgressMeter(input.progress, "deletions", table);
+    const removed = await removedKeys({ repo, keys: input.keys, previous: previous.keys, changed, current: keyFiles, currentCount: keyCount });
+    diffMeter.add(removed.keys.size, 0);
+    diffMeter.done(removed.reason ? `${removed.method}; ${removed.reason}` : removed.method);
+    for (const k of removed.keys) {
       await data.add(encodeRecordLine({ pk: k.pk, rk: k.rk, deleted: true }));
       tombstones++;
-    };
-    const tombstoned = new KeyStates();
-    for (const f of previous.keys) {
-      const lines = await openLines(await repo.get(f.path), (id) => input.keys.byId(id));
-      for (const line of lines) {
-        const k = decodeKeyLine(line);
-        if (current.get(k.pk, k.rk) === 0 && tombstoned.add(k.pk, k.rk, 1) === 0) await tombstone(k);
-      }
     }
-    for (const k of changed) if (current.get(k.pk, k.rk) === 0 && tombstoned.add(k.pk, k.rk, 1) === 0) await tombstone(k);
+  } else {
+    keyFiles = await keys.close();
   }
 
   return {
@@ -125,7 +120,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     entities,
     tombstones,
     data: await data.close(),
-    keys: await keys.close(),
+    keys: keyFiles,
     keyCount,
     recent,
     contentDigest: digest ? digest.hex() : null,

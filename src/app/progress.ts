@@ -6,6 +6,8 @@ export interface ProgressEvent {
   bytes: number;
   /** Milliseconds since the phase started. */
   elapsedMs: number;
+  /** How the phase ran, when that is worth knowing (e.g. "sorted merge"). */
+  note?: string;
 }
 
 export type ProgressSink = (e: ProgressEvent) => void;
@@ -35,21 +37,23 @@ export class ProgressMeter {
     }
   }
 
-  done(): void {
-    this.#emit(Date.now());
+  /** Reports the final count, with a note on how the phase ran. */
+  done(note?: string): void {
+    this.#emit(Date.now(), note);
   }
 
   get entities(): number {
     return this.#entities;
   }
 
-  #emit(now: number): void {
+  #emit(now: number, note?: string): void {
     this.sink({
       phase: this.phase,
       ...(this.table ? { table: this.table } : {}),
       entities: this.#entities,
       bytes: this.#bytes,
       elapsedMs: now - this.#start,
+      ...(note ? { note } : {}),
     });
   }
 }

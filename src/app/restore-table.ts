@@ -1,14 +1,15 @@
 import type { BackupStore } from "./ports/BackupStore";
 import type { KeyProvider } from "./ports/KeyProvider";
 import type { TableStore } from "./ports/TableStore";
+import { ALIVE, DELETED, strayKeys } from "./key-diff";
 import { ProgressMeter, type ProgressSink } from "./progress";
+import { keysOf, readLines, settle } from "./repo-files";
 import { TableWriter } from "./table-writer";
 import { ContentDigest } from "../core/digest";
 import { decodeRecordLine } from "../core/record-lines";
 import { KeyStates } from "../core/key-states";
 import { IntegrityError } from "../core/errors";
 import { isTombstone } from "../core/record";
-import { openLines, sha256Hex } from "../format/chunk";
 import type { FileRef, Manifest } from "../format/manifest";
 
 export interface TableRestoreInput {
@@ -32,31 +33,16 @@ export interface TableRestoreResult {
   digest: string;
 }
 
-/** Reads and authenticates one data file; checks its digest and line count first. */
-async function readFile(repo: BackupStore, keys: KeyProvider, f: FileRef): Promise<string[]> {
-  const bytes = await repo.get(f.path);
-  if (bytes.length !== f.bytes || sha256Hex(bytes) !== f.sha256) {
-    throw new IntegrityError(`${f.path}: content does not match the manifest's SHA-256 (corrupted or replaced)`, { path: f.path });
-  }
-  const lines = await openLines(bytes, (id) => keys.byId(id));
-  if (lines.length !== f.records) throw new IntegrityError(`${f.path}: ${lines.length} records, manifest says ${f.records}`, { path: f.path });
-  return lines;
-}
-
-/** States of a key in the restore's seen-set. */
-const ALIVE = 1;
-const DELETED = 2;
-
 /**
  * Restores one table, writing each entity once: the first record met for a key is its
  * state at the point, and later ones are skipped. Incrementals are read newest → oldest,
  * each file and line from the end, and their keys remembered. The full segment comes last
  * and holds each key once, so it is read forwards (the target's keys then arrive in
  * ascending order, which a sorted index inserts fastest) and only checked against the
- * incrementals' keys. Its keys are remembered too only when the target existed before,
- * for the sweep. Keys are kept as 16-byte ids off the V8 heap (KeyStates, ~36 bytes a
- * key): memory grows with the changes since the full, or with the table's key count for
- * an existing target, never with entity size.
+ * incrementals' keys. Keys are kept as 16-byte ids off the V8 heap (KeyStates, ~36 bytes a
+ * key): memory grows with the changes since the full, never with the table or entity size.
+ * A target that existed before is then swept of what the point does not hold, found by a
+ * sorted merge of its keys with the full's key files (see strayKeys).
  */
 export async function restoreTable(input: TableRestoreInput): Promise<TableRestoreResult> {
   const { store, repo, keys, table, target } = input;
@@ -67,7 +53,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   const headSeg = input.chain[0]?.tables[table];
   const segments = input.chain.flatMap((m) => m.tables[table] ?? []);
   const changes = segments.filter((seg) => seg.mode !== "full").reduce((n, seg) => n + seg.entities + seg.tombstones, 0);
-  const seen = new KeyStates(fresh ? changes : (headSeg?.keyCount ?? 0) + changes);
+  const seen = new KeyStates(changes);
   const expected = new ContentDigest();
   const writer = new TableWriter(store, target, input.concurrency);
   const meter = new ProgressMeter(input.progress, "restore", target);
@@ -76,11 +62,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   // Fetch ahead while the current file is being written.
   const fetches: Promise<string[]>[] = [];
   const LOOKAHEAD = 2;
-  const fetch = (f: FileRef): Promise<string[]> => {
-    const p = readFile(repo, keys, f);
-    p.catch(() => undefined); // awaited in order below; this only keeps an early failure from being "unhandled"
-    return p;
-  };
+  const fetch = (f: FileRef): Promise<string[]> => settle(readLines(repo, keys, f));
   for (let i = 0; i < Math.min(LOOKAHEAD, files.length); i++) fetches.push(fetch(files[i]!.f));
   for (let i = 0; i < files.length; i++) {
     const lines = await (fetches[i] as Promise<string[]>);
@@ -93,7 +75,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
     for (let n = 0; n < lines.length; n++) {
       const line = lines[full ? n : lines.length - 1 - n] as string;
       const r = decodeRecordLine(line);
-      if (full && fresh) {
+      if (full) {
         if (isTombstone(r) || seen.get(r.pk, r.rk) !== 0) continue;
       } else if (seen.add(r.pk, r.rk, isTombstone(r) ? DELETED : ALIVE) !== 0 || isTombstone(r)) continue;
       expected.add(r);
@@ -111,13 +93,16 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   // an earlier restore into the same target.
   const sweeper = new TableWriter(store, target, input.concurrency);
   if (!fresh) {
-    for await (const page of store.scan(target, { keysOnly: true })) {
-      for (const r of page) {
-        if (seen.get(r.pk, r.rk) !== ALIVE) await sweeper.add(r.pk, { kind: "delete", key: { pk: r.pk, rk: r.rk } }, 64);
-      }
+    const sweepMeter = new ProgressMeter(input.progress, "sweep", target);
+    const fullSeg = segments.find((seg) => seg.mode === "full");
+    const stray = await strayKeys({ repo, keys, target: () => keysOf(store.scan(target, { keysOnly: true })), changes: seen, full: fullSeg?.keys ?? [] });
+    for (const k of stray.keys) {
+      await sweeper.add(k.pk, { kind: "delete", key: k }, 64);
+      sweepMeter.add(1, 0);
     }
+    await sweeper.flush();
+    sweepMeter.done(stray.reason ? `${stray.method}; ${stray.reason}` : stray.method);
   }
-  await sweeper.flush();
 
   // Verify: what the target holds now must be exactly what the backup says.
   const actual = new ContentDigest();

@@ -76,7 +76,7 @@ export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
     const rate = Math.round(e.entities / secs);
     io.stderr(
       `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${rate}/s` +
-        `${e.bytes > 0 ? `, ${human(e.bytes)}` : ""} (${secs.toFixed(1)} s)\n`,
+        `${e.bytes > 0 ? `, ${human(e.bytes)}` : ""} (${secs.toFixed(1)} s)${e.note ? `: ${e.note}` : ""}\n`,
     );
   };
 }

@@ -22,5 +22,5 @@ export function resetServices(replacement?: Services): void {
 /** Progress of long work into the invocation's log. */
 export function logProgress(context: InvocationContext): ProgressSink {
   return (e) =>
-    context.log(`${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s`);
+    context.log(`${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s${e.note ? `: ${e.note}` : ""}`);
 }
