@@ -3,12 +3,12 @@ import { runBackup } from "../../src/app/backup";
 import { listPoints, loadManifest } from "../../src/app/catalog";
 import { planRestore, runRestore } from "../../src/app/restore";
 import { runVerify } from "../../src/app/verify";
-import type { TableStore } from "../../src/app/ports/TableStore";
 import type { EntityRecord } from "../../src/core/record";
 import { toSdkEntity } from "../../src/core/entity-codec";
 import { uniqueTable } from "../helpers/names";
 import { testServicesSource } from "../helpers/read";
 import { tableOn, testServices } from "../helpers/services";
+import { withScan } from "../helpers/store-wrap";
 
 /** Every EDM type, edge values, and keys with awkward characters. */
 function awkwardEntities(): EntityRecord[] {
@@ -115,24 +115,17 @@ describe("an entity deleted between an incremental's change scan and its key sca
     const c = tableOn(table);
     let deletedMidway = false;
     const real = s.source;
-    const source: TableStore = {
-      listTables: () => real.listTables(),
-      tableExists: (t) => real.tableExists(t),
-      createTable: (t) => real.createTable(t),
-      deleteTable: (t) => real.deleteTable(t),
-      submitBatch: (t, w) => real.submitBatch(t, w),
-      scan: (t, options) => {
-        if (options?.keysOnly && !deletedMidway) {
-          deletedMidway = true;
-          return (async function* () {
-            await c.deleteEntity(fresh.pk, fresh.rk);
-            await c.deleteEntity(changed.pk, changed.rk);
-            yield* real.scan(t, options);
-          })();
-        }
-        return real.scan(t, options);
-      },
-    };
+    const source = withScan(real, (t, options) => {
+      if (options?.keysOnly && !deletedMidway) {
+        deletedMidway = true;
+        return (async function* () {
+          await c.deleteEntity(fresh.pk, fresh.rk);
+          await c.deleteEntity(changed.pk, changed.rk);
+          yield* real.scan(t, options);
+        })();
+      }
+      return real.scan(t, options);
+    });
     const inc = await runBackup({ source, repo: s.repo, keys: s.keys }, req);
     expect(deletedMidway).toBe(true);
     expect(inc.status === "committed" && inc.tombstones).toBe(2);

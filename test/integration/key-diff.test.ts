@@ -6,23 +6,17 @@ import type { TableStore } from "../../src/app/ports/TableStore";
 import type { EntityRecord } from "../../src/core/record";
 import { uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
+import { withScan } from "../helpers/store-wrap";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
 
 /** The real store, except that keys-only scans come back in descending order within each page (as an unsorted service would). */
 function unsortedKeyScans(real: TableStore): TableStore {
-  return {
-    listTables: () => real.listTables(),
-    tableExists: (t) => real.tableExists(t),
-    createTable: (t) => real.createTable(t),
-    deleteTable: (t) => real.deleteTable(t),
-    submitBatch: (t, w) => real.submitBatch(t, w),
-    scan: (t, options) => {
-      if (!options?.keysOnly) return real.scan(t, options);
-      return (async function* () {
-        for await (const page of real.scan(t, options)) yield [...page].reverse();
-      })();
-    },
-  };
+  return withScan(real, (t, options) => {
+    if (!options?.keysOnly) return real.scan(t, options);
+    return (async function* () {
+      for await (const page of real.scan(t, options)) yield [...page].reverse();
+    })();
+  });
 }
 
 /** Records progress events, so a test can see how a phase ran. */
