@@ -13,13 +13,9 @@ export function compareKeys(a: EntityKey, b: EntityKey): number {
   return 0;
 }
 
-/** A key stream that a sorted merge needs ascending was not. */
+/** A key stream that a sorted merge needs ascending was not (the keys themselves are customer data, so not kept). */
 export class KeysOutOfOrder extends Error {
-  constructor(
-    readonly source: string,
-    readonly previous: EntityKey,
-    readonly next: EntityKey,
-  ) {
+  constructor(readonly source: string) {
     super(`${source}: keys are not in ascending (PartitionKey, RowKey) order`);
     this.name = "KeysOutOfOrder";
   }
@@ -34,7 +30,7 @@ type Keys = AsyncIterable<EntityKey> | Iterable<EntityKey>;
 export async function* ascending(keys: Keys, source: string): AsyncGenerator<EntityKey> {
   let last: EntityKey | undefined;
   for await (const k of keys) {
-    if (last && compareKeys(last, k) >= 0) throw new KeysOutOfOrder(source, last, k);
+    if (last && compareKeys(last, k) >= 0) throw new KeysOutOfOrder(source);
     last = k;
     yield k;
   }
