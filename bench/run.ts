@@ -20,10 +20,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
-import { runBackup, type BackupDeps } from "../src/app/backup";
+import { runBackup, type BackupDeps } from "../src/app/backup/run-backup";
 import type { ProgressEvent } from "../src/app/progress";
-import { runRestore } from "../src/app/restore";
-import { loadConfig } from "../src/config";
+import { runRestore } from "../src/app/restore/run-restore";
+import { loadConfig } from "../src/config/index";
 import { createServices } from "../src/services";
 import { startAzuriteChild, childDied, childRss, childCpuMicros, stopChild, killChildNow } from "./child";
 import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, pickConcurrency, rawScan } from "./workload";

@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { BackupStore } from "./app/ports/BackupStore";
 import type { KeyProvider } from "./app/ports/KeyProvider";
 import type { TableStore } from "./app/ports/TableStore";
-import type { Config, StorageConnection } from "./config";
+import type { Config, StorageConnection } from "./config/index";
 import { blobServiceClient, tableClient, tableServiceClient } from "./adapters/azure/clients";
 import { AzureTableStore } from "./adapters/azure/AzureTableStore";
 import { BlobBackupStore } from "./adapters/azure/BlobBackupStore";
@@ -10,8 +10,8 @@ import { createCredential } from "./adapters/credential";
 import { createKeyProvider } from "./adapters/keys";
 import { AzureAuditLog } from "./adapters/azure/AzureAuditLog";
 import { BlobDigestStore } from "./adapters/azure/BlobDigestStore";
-import { Auditor } from "./app/audit";
-import { connectionStringSecrets } from "./core/audit-sanitize";
+import { Auditor } from "./app/audit/index";
+import { connectionStringSecrets } from "./core/audit/sanitize";
 
 /** The container, in the backup account, that holds repository locks (kept mutable: no WORM policy). */
 export const LOCK_CONTAINER = "lifeboat-locks";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { cliOperator, refused, type AuditContext } from "../app/audit";
-import { ConfigError, loadConfig, type Config } from "../config";
+import { cliOperator, refused, type AuditContext } from "../app/audit/index";
+import { ConfigError, loadConfig, type Config } from "../config/index";
 import { ensureErrorType, LifeboatError, ValidationError } from "../core/errors";
 import type { ProgressEvent } from "../app/progress";
 import { createServices, type Services } from "../services";

@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { timerOperator, type DigestWritten } from "../app/audit";
+import { timerOperator, type DigestWritten } from "../app/audit/index";
 import { ensureErrorType } from "../core/errors";
-import { services } from "./runtime";
+import { services } from "./shared/runtime";
 
 /** When the audit digest timer runs: five past every hour (digests are due at least hourly). */
 export const AUDIT_DIGEST_SCHEDULE = "0 5 * * * *";

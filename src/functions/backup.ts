@@ -1,11 +1,11 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { audited, timerOperator } from "../app/audit";
-import { runBackup, type BackupResult } from "../app/backup";
-import { backupAudit, recordSettingsChange } from "../app/backup-audit";
-import { settingsSummary } from "../core/settings-summary";
-import { DEFAULTS } from "../config";
+import { audited, timerOperator } from "../app/audit/index";
+import { runBackup, type BackupResult } from "../app/backup/run-backup";
+import { backupAudit, recordSettingsChange } from "../app/backup/take-backup";
+import { settingsSummary } from "../config/summary";
+import { DEFAULTS } from "../config/index";
 import { ensureErrorType } from "../core/errors";
-import { logProgress, services } from "./runtime";
+import { logProgress, services } from "./shared/runtime";
 
 async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<BackupResult> {
   if (timer.isPastDue) context.warn(`${context.functionName}: running late (the previous schedule was missed)`);

@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { getStatus, type StatusResult } from "../app/status";
+import { getStatus, type StatusResult } from "../app/status/get-status";
 import { ensureErrorType } from "../core/errors";
-import { services } from "./runtime";
+import { services } from "./shared/runtime";
 
 /** Every 5 minutes: the RPO monitor. The Bicep "RPO breach" alert keys on its error line. */
 export const RPO_MONITOR_SCHEDULE = "0 */5 * * * *";

@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getStatus } from "../app/status";
+import { getStatus } from "../app/status/get-status";
 import { ensureErrorType } from "../core/errors";
-import { services } from "./runtime";
+import { services } from "./shared/runtime";
 
 /** GET /api/status: last point per table and its age against the RPO (as `lifeboat status --json`). */
 export async function status(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

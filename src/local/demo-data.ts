@@ -1,5 +1,5 @@
 import type { TableStore } from "../app/ports/TableStore";
-import type { EntityRecord } from "../core/record";
+import type { EntityRecord } from "../core/entity/record";
 
 /** A small customer data set in every EDM type, for `npm start` on an empty source. */
 export function demoEntities(table: "Customers" | "Orders", count: number): EntityRecord[] {

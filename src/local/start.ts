@@ -2,7 +2,7 @@ import "./install-core";
 import { readdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
-import { loadConfig } from "../config";
+import { loadConfig } from "../config/index";
 import { createTableStore } from "../services";
 import { startAzurite } from "./azurite";
 import { seedDemoData } from "./demo-data";

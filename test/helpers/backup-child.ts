@@ -10,8 +10,8 @@
  * Prints "started <pid>" once running and "committed <id>" / "skipped <reason>" at the end.
  */
 import type { BackupStore } from "../../src/app/ports/BackupStore";
-import { runBackup } from "../../src/app/backup";
-import { loadConfig } from "../../src/config";
+import { runBackup } from "../../src/app/backup/run-backup";
+import { loadConfig } from "../../src/config/index";
 import { createServices } from "../../src/services";
 
 function slowed(repo: BackupStore, delayMs: number): BackupStore {

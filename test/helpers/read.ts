@@ -1,6 +1,6 @@
 import { inject } from "vitest";
 import { createTableStore } from "../../src/services";
-import type { EntityRecord } from "../../src/core/record";
+import type { EntityRecord } from "../../src/core/entity/record";
 
 /** Every entity of a table on the test Azurite, read exactly (raw pages, canonical values). */
 export async function testServicesSource(table: string): Promise<EntityRecord[]> {

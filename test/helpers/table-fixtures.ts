@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { TableStore } from "../../src/app/ports/TableStore";
-import type { EntityRecord } from "../../src/core/record";
+import type { EntityRecord } from "../../src/core/entity/record";
 import { testServicesSource } from "./read";
 
 /** `n` simple entities over `partitions` partitions; `version` goes into a property so updates are visible. */

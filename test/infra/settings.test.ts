@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULTS, loadConfig, SETTING_NAMES } from "../../src/config";
+import { DEFAULTS, loadConfig, SETTING_NAMES } from "../../src/config/index";
 import { LOCK_CONTAINER } from "../../src/services";
 
 /*

@@ -1,9 +1,9 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AuditEntry, AuditVerifyReport } from "../../src/app/audit";
+import type { AuditEntry, AuditVerifyReport } from "../../src/app/audit/index";
 import { runCli } from "../../src/cli/main";
 import { auditDigest } from "../../src/functions/audit";
-import { resetServices } from "../../src/functions/runtime";
+import { resetServices } from "../../src/functions/shared/runtime";
 import { auditSetup, entryRow, seedAudit } from "../helpers/audit";
 
 afterEach(() => resetServices());

@@ -1,10 +1,10 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/index";
 import { incrementalBackup } from "../../src/functions/backup";
-import { resetServices } from "../../src/functions/runtime";
+import { resetServices } from "../../src/functions/shared/runtime";
 import { createServices } from "../../src/services";
-import { toSdkEntity } from "../../src/core/entity-codec";
+import { toSdkEntity } from "../../src/core/entity/codec";
 import { accountKeyOf, cli } from "../helpers/cli-io";
 import { uniqueTable } from "../helpers/names";
 import { tableOn, testSettings } from "../helpers/services";

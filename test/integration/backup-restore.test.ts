@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { runBackup } from "../../src/app/backup";
-import { listPoints, loadManifest } from "../../src/app/catalog";
-import { planRestore, runRestore } from "../../src/app/restore";
-import { runVerify } from "../../src/app/verify";
-import type { EntityRecord } from "../../src/core/record";
-import { toSdkEntity } from "../../src/core/entity-codec";
+import { runBackup } from "../../src/app/backup/run-backup";
+import { listPoints, loadManifest } from "../../src/app/repo/catalog";
+import { planRestore, runRestore } from "../../src/app/restore/run-restore";
+import { runVerify } from "../../src/app/verify/run-verify";
+import type { EntityRecord } from "../../src/core/entity/record";
+import { toSdkEntity } from "../../src/core/entity/codec";
 import { uniqueTable } from "../helpers/names";
 import { testServicesSource } from "../helpers/read";
 import { tableOn, testServices } from "../helpers/services";

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runBackup } from "../../src/app/backup";
-import { listPoints } from "../../src/app/catalog";
-import { runRestore } from "../../src/app/restore";
-import { runVerify } from "../../src/app/verify";
-import type { EntityRecord } from "../../src/core/record";
+import { runBackup } from "../../src/app/backup/run-backup";
+import { listPoints } from "../../src/app/repo/catalog";
+import { runRestore } from "../../src/app/restore/run-restore";
+import { runVerify } from "../../src/app/verify/run-verify";
+import type { EntityRecord } from "../../src/core/entity/record";
 import { uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";

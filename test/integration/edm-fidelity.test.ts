@@ -1,9 +1,9 @@
 import { TableClient, type TransactionAction } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ContentDigest } from "../../src/core/digest";
-import { parseEntityPage, toSdkEntity } from "../../src/core/entity-codec";
-import { validateRecordForWrite } from "../../src/core/entity-validation";
-import type { EntityRecord, PropertyValue } from "../../src/core/record";
+import { ContentDigest } from "../../src/core/entity/content-digest";
+import { parseEntityPage, toSdkEntity } from "../../src/core/entity/codec";
+import { validateRecordForWrite } from "../../src/core/entity/validation";
+import type { EntityRecord, PropertyValue } from "../../src/core/entity/record";
 import { uniqueTable } from "../helpers/names";
 
 /**

@@ -1,10 +1,10 @@
 import { HttpRequest, InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import { fullBackup, incrementalBackup } from "../../src/functions/backup";
-import { resetServices } from "../../src/functions/runtime";
+import { resetServices } from "../../src/functions/shared/runtime";
 import { rpoMonitor } from "../../src/functions/monitor";
 import { status } from "../../src/functions/status";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/index";
 import { createServices } from "../../src/services";
 import { uniqueTable } from "../helpers/names";
 import { tableOn, testSettings } from "../helpers/services";

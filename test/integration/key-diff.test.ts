@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runBackup } from "../../src/app/backup";
+import { runBackup } from "../../src/app/backup/run-backup";
 import type { ProgressEvent } from "../../src/app/progress";
-import { runRestore } from "../../src/app/restore";
+import { runRestore } from "../../src/app/restore/run-restore";
 import type { TableStore } from "../../src/app/ports/TableStore";
-import type { EntityRecord } from "../../src/core/record";
+import type { EntityRecord } from "../../src/core/entity/record";
 import { uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
 import { withScan } from "../helpers/store-wrap";

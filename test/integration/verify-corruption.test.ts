@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { BackupStore } from "../../src/app/ports/BackupStore";
-import { runBackup } from "../../src/app/backup";
-import { listPoints, loadManifest } from "../../src/app/catalog";
-import { runRestore } from "../../src/app/restore";
-import { runVerify } from "../../src/app/verify";
+import { runBackup } from "../../src/app/backup/run-backup";
+import { listPoints, loadManifest } from "../../src/app/repo/catalog";
+import { runRestore } from "../../src/app/restore/run-restore";
+import { runVerify } from "../../src/app/verify/run-verify";
 import { EXIT } from "../../src/cli/context";
 import { IntegrityError } from "../../src/core/errors";
 import { paths } from "../../src/format/manifest";

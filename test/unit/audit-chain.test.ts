@@ -16,10 +16,10 @@ import {
   seqOfRowKey,
   toJsonValue,
   type AuditEntry,
-} from "../../src/core/audit-chain";
-import { digestHmacValid, digestMacKey, digestName, digestSeqOfName, encodeDigest, parseDigest, signDigest, type DigestBody } from "../../src/core/audit-digest";
-import { connectionStringSecrets, REDACTED, sanitizeText, sanitizeValue, secretForms } from "../../src/core/audit-sanitize";
-import { cliOperator, operatorFromHttp, timerOperator } from "../../src/app/audit-operator";
+} from "../../src/core/audit/chain";
+import { digestHmacValid, digestMacKey, digestName, digestSeqOfName, encodeDigest, parseDigest, signDigest, type DigestBody } from "../../src/core/audit/digest";
+import { connectionStringSecrets, REDACTED, sanitizeText, sanitizeValue, secretForms } from "../../src/core/audit/sanitize";
+import { cliOperator, operatorFromHttp, timerOperator } from "../../src/app/audit/operator";
 import { IntegrityError, ValidationError } from "../../src/core/errors";
 import { Secret } from "../../src/core/secret";
 

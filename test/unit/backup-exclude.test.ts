@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { runBackup } from "../../src/app/backup";
+import { runBackup } from "../../src/app/backup/run-backup";
 import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
 import { EnvKeyProvider } from "../../src/adapters/keys";
 import { FsBackupStore } from "../../src/adapters/fs/FsBackupStore";
-import type { EntityRecord } from "../../src/core/record";
+import type { EntityRecord } from "../../src/core/entity/record";
 import { Secret } from "../../src/core/secret";
 
 /** Tables in memory: enough of the TableStore contract for a backup. */

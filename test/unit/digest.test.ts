@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ContentDigest, canonicalEntityJson, entityHash } from "../../src/core/digest";
-import type { EntityRecord, PropertyValue } from "../../src/core/record";
+import { ContentDigest, canonicalEntityJson, entityHash } from "../../src/core/entity/content-digest";
+import type { EntityRecord, PropertyValue } from "../../src/core/entity/record";
 
 const MOD = 1n << 256n;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { EntityFormatError, parseEntity, parseEntityPage, toSdkEntity } from "../../src/core/entity-codec";
-import { validateRecordForWrite } from "../../src/core/entity-validation";
-import { decodeKeyLine, decodeRecordLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../../src/core/record-lines";
-import { JsonNumber, JsonSyntaxError, isLJObject, parseLossless, type LJObject } from "../../src/core/lossless-json";
-import type { BackupRecord, EntityRecord } from "../../src/core/record";
+import { EntityFormatError, parseEntity, parseEntityPage, toSdkEntity } from "../../src/core/entity/codec";
+import { validateRecordForWrite } from "../../src/core/entity/validation";
+import { decodeKeyLine, decodeRecordLine, encodeKeyLine, encodeRecordLine, keyHashHex, keyId } from "../../src/core/entity/record-lines";
+import { JsonNumber, JsonSyntaxError, isLJObject, parseLossless, type LJObject } from "../../src/core/entity/lossless-json";
+import type { BackupRecord, EntityRecord } from "../../src/core/entity/record";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

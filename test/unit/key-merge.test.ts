@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ascending, compareKeys, KeysOutOfOrder, missingFrom, union } from "../../src/core/key-merge";
-import type { EntityKey } from "../../src/core/record";
+import { ascending, compareKeys, KeysOutOfOrder, missingFrom, union } from "../../src/core/keys/key-merge";
+import type { EntityKey } from "../../src/core/entity/record";
 
 const k = (pk: string, rk: string): EntityKey => ({ pk, rk });
 

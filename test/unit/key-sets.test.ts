@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KeyLog } from "../../src/core/key-log";
-import { KeyStates } from "../../src/core/key-states";
+import { KeyLog } from "../../src/core/keys/key-log";
+import { KeyStates } from "../../src/core/keys/key-states";
 
 describe("KeyStates", () => {
   it("remembers every key's state through regrowth, and 0 for keys never set", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choosePointAt, parseInstant, type PointRef } from "../../src/core/pitr";
+import { choosePointAt, parseInstant, type PointRef } from "../../src/core/policy/pitr";
 
 const t = (iso: string): Date => new Date(iso);
 const p = (id: string, iso: string): PointRef => ({ id, time: t(iso) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rpoStatus, type PointFacts } from "../../src/core/rpo";
+import { rpoStatus, type PointFacts } from "../../src/core/policy/rpo";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const ago = (ms: number): Date => new Date(NOW.getTime() - ms);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
-import { TableWriter } from "../../src/app/table-writer";
-import type { EntityRecord } from "../../src/core/record";
+import { TableWriter } from "../../src/app/tables/table-writer";
+import type { EntityRecord } from "../../src/core/entity/record";
 
 /** An in-memory TableStore that records every batch and how many were in flight. */
 class FakeTableStore implements TableStore {

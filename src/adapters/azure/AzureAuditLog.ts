@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import type { AuditHead, AuditLog, DayRange, StoredAuditRow } from "../../app/ports/AuditLog";
 import { AuditConflictError } from "../../app/ports/AuditLog";
-import { AUDIT_OUTCOMES, canonicalJson, rowKeyOf, seqOfRowKey, type AuditEntry, type AuditOutcome, type AuditTarget, type JsonObject } from "../../core/audit-chain";
+import { AUDIT_OUTCOMES, canonicalJson, rowKeyOf, seqOfRowKey, type AuditEntry, type AuditOutcome, type AuditTarget, type JsonObject } from "../../core/audit/chain";
 import { codeOf, statusOf } from "./clients";
 
 /** Row key of a partition's head row: sorts after every zero-padded entry row key. */

@@ -1,8 +1,8 @@
 import { odata, type TableClient, type TableServiceClient, type TransactionAction } from "@azure/data-tables";
 import type { ScanOptions, TableStore, TableWrite } from "../../app/ports/TableStore";
-import { parseEntityPage, toSdkEntity } from "../../core/entity-codec";
+import { parseEntityPage, toSdkEntity } from "../../core/entity/codec";
 import { LifeboatError, NotFoundError } from "../../core/errors";
-import type { EntityRecord } from "../../core/record";
+import type { EntityRecord } from "../../core/entity/record";
 import { codeOf, statusOf } from "./clients";
 
 type PipelinePolicy = Parameters<TableClient["pipeline"]["addPolicy"]>[0];

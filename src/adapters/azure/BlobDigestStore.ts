@@ -1,6 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { DigestInfo, DigestStore } from "../../app/ports/AuditLog";
-import { digestName, digestSeqOfName } from "../../core/audit-digest";
+import { digestName, digestSeqOfName } from "../../core/audit/digest";
 import { AlreadyExistsError, NotFoundError } from "../../core/errors";
 import { codeOf, statusOf } from "./clients";
 

@@ -1,7 +1,7 @@
 import { TableServiceClient, TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { BlobServiceClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
-import type { StorageConnection } from "../../config";
+import type { StorageConnection } from "../../config/index";
 import { LifeboatError } from "../../core/errors";
 
 /** Retries for throttling (429/503) and timeouts, with exponential backoff up to 30 s. */

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import type { KeyProvider } from "../../app/ports/KeyProvider";
-import type { KeySource } from "../../config";
+import type { KeySource } from "../../config/index";
 import { createCredential } from "../credential";
 import { EnvKeyProvider } from "./EnvKeyProvider";
 import { KeyVaultKeyProvider } from "./KeyVaultKeyProvider";

@@ -1,4 +1,4 @@
-import type { AuditEntry } from "../../core/audit-chain";
+import type { AuditEntry } from "../../core/audit/chain";
 import { LifeboatError } from "../../core/errors";
 
 /**

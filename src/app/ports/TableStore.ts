@@ -1,4 +1,4 @@
-import type { EntityKey, EntityRecord } from "../../core/record";
+import type { EntityKey, EntityRecord } from "../../core/entity/record";
 
 /** One write in an entity-group transaction: all of a batch share one partition key. */
 export type TableWrite =

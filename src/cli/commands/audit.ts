@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { audited, AuditWriteError, type AuditEntry, type AuditVerifyReport } from "../../app/audit";
-import { AUDIT_ACTIONS } from "../../core/audit-chain";
-import { parseInstant } from "../../core/pitr";
+import { audited, AuditWriteError, type AuditEntry, type AuditVerifyReport } from "../../app/audit/index";
+import { AUDIT_ACTIONS } from "../../core/audit/chain";
+import { parseInstant } from "../../core/policy/pitr";
 import { cliOperatorOf, CliExit, EXIT, servicesFor, type CliIo } from "../context";
 
 /**

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { audited } from "../../app/audit";
-import { runBackup } from "../../app/backup";
-import { backupAudit, recordSettingsChange } from "../../app/backup-audit";
-import { settingsSummary } from "../../core/settings-summary";
+import { audited } from "../../app/audit/index";
+import { runBackup } from "../../app/backup/run-backup";
+import { backupAudit, recordSettingsChange } from "../../app/backup/take-backup";
+import { settingsSummary } from "../../config/summary";
 import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat backup [--full] [--wait <s>]`: takes a restore point and prints its id on stdout. */

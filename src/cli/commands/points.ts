@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { listPoints } from "../../app/catalog";
+import { listPoints } from "../../app/repo/catalog";
 import { formatBytes, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat points [--json]`: lists restore points, oldest first. */

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { audited } from "../../app/audit";
-import { runBackup } from "../../app/backup";
-import { runRestore, type RestoreResult } from "../../app/restore";
-import { parseInstant } from "../../core/pitr";
+import { audited } from "../../app/audit/index";
+import { runBackup } from "../../app/backup/run-backup";
+import { runRestore, type RestoreResult } from "../../app/restore/run-restore";
+import { parseInstant } from "../../core/policy/pitr";
 import { cliOperatorOf, CliExit, EXIT, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
-import { backupAudit, recordSettingsChange } from "../../app/backup-audit";
-import { settingsSummary } from "../../core/settings-summary";
+import { backupAudit, recordSettingsChange } from "../../app/backup/take-backup";
+import { settingsSummary } from "../../config/summary";
 
 interface RestoreOpts {
   at?: string;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { getStatus } from "../../app/status";
+import { getStatus } from "../../app/status/get-status";
 import { servicesFor, type CliIo } from "../context";
 
 /** `lifeboat status [--json]`: last point per table and its age against RPO_MINUTES. */

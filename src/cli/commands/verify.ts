@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { audited } from "../../app/audit";
-import { runVerify } from "../../app/verify";
+import { audited } from "../../app/audit/index";
+import { runVerify } from "../../app/verify/run-verify";
 import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat verify [--point <id> | --all]`: decrypts and checks every file. */

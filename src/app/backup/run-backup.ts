@@ -1,0 +1,141 @@
+import { randomBytes } from "node:crypto";
+import type { BackupStore } from "../ports/BackupStore";
+import type { KeyProvider } from "../ports/KeyProvider";
+import type { TableStore } from "../ports/TableStore";
+import { commitManifest, listPoints, loadManifest } from "../repo/catalog";
+import { backupTable } from "./backup-table";
+import { noProgress, type ProgressSink } from "../progress";
+import { LifeboatError } from "../../core/errors";
+import { settingsChanges, type SettingsSummary } from "../../config/summary";
+import { FORMAT_NAME, FORMAT_VERSION, newPointId, type Manifest, type TableSegment } from "../../format/manifest";
+import { TOOL } from "../../version";
+
+export interface BackupDeps {
+  source: TableStore;
+  repo: BackupStore;
+  keys: KeyProvider;
+  now?: () => Date;
+  progress?: ProgressSink;
+}
+
+export interface BackupRequest {
+  /** Table names, or "*" for every table in the source account. */
+  tables: string[] | "*";
+  /** With "*": tables never to back up (Lifeboat's own audit table when it shares the account). */
+  exclude?: readonly string[];
+  /** Force a full backup; otherwise incremental when a previous point exists. */
+  full?: boolean;
+  overlapSeconds: number;
+  chunkEntities: number;
+  /** How long to wait for another backup of the same repository to finish. */
+  waitForLockSeconds?: number;
+  /** The non-secret settings summary to record in the manifest (compared with the previous point's). */
+  settings?: SettingsSummary;
+}
+
+export type BackupResult =
+  | {
+      status: "committed";
+      pointId: string;
+      kind: "full" | "incremental";
+      parent: string | null;
+      tables: { table: string; mode: "full" | "incremental"; entities: number; tombstones: number }[];
+      entities: number;
+      tombstones: number;
+      bytes: number;
+      durationMs: number;
+      /** Settings that differ from those the previous point recorded (empty when equal or unknown). */
+      settingsChanged: { setting: string; before: string | null; after: string | null }[];
+    }
+  | { status: "skipped"; reason: string };
+
+/**
+ * Takes one restore point of the configured tables. Holds the repository's backup lock
+ * throughout; when another backup holds it past waitForLockSeconds, returns "skipped".
+ * Data files are written first and the manifest last, so a crash leaves no point and
+ * the next run covers the same window again.
+ * Throws NotFoundError (TABLE.NOT_FOUND) for a configured table that does not exist.
+ */
+export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<BackupResult> {
+  const now = deps.now ?? (() => new Date());
+  const progress = deps.progress ?? noProgress;
+  await deps.repo.ensure();
+  const lock = await deps.repo.tryLock("backup", req.waitForLockSeconds ?? 0);
+  if (!lock) {
+    return { status: "skipped", reason: `another backup of ${deps.repo.description} is running (it holds the backup lock)` };
+  }
+  try {
+    const started = now();
+    const excluded = new Set((req.exclude ?? []).map((t) => t.toLowerCase()));
+    const tables = req.tables === "*" ? (await deps.source.listTables()).filter((t) => !excluded.has(t.toLowerCase())) : [...req.tables];
+    if (tables.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up", "user");
+    for (const t of tables) {
+      if (!(await deps.source.tableExists(t))) {
+        throw new LifeboatError("TABLE.NOT_FOUND", `configured table ${t} does not exist in the source account`, "user");
+      }
+    }
+
+    const points = await listPoints(deps.repo);
+    const latest = points.at(-1);
+    const latestManifest = latest ? await loadManifest(deps.repo, deps.keys, latest.id) : undefined;
+    const previous: Manifest | undefined = req.full ? undefined : latestManifest;
+    const kind = previous ? "incremental" : "full";
+    const kek = await deps.keys.active();
+    const pointId = newPointId(kind, started, randomBytes(4).toString("hex"));
+
+    const segments: Record<string, TableSegment> = {};
+    for (const table of tables) {
+      lock.assertHeld();
+      segments[table] = await backupTable({
+        source: deps.source,
+        repo: deps.repo,
+        keys: deps.keys,
+        kek,
+        pointId,
+        table,
+        previous: previous?.tables[table],
+        scanStart: now(),
+        overlapSeconds: req.overlapSeconds,
+        chunkEntities: req.chunkEntities,
+        progress,
+      });
+    }
+
+    const segs = Object.values(segments);
+    const manifest: Manifest = {
+      format: FORMAT_NAME,
+      formatVersion: FORMAT_VERSION,
+      tool: TOOL,
+      pointId,
+      kind,
+      parent: previous?.pointId ?? null,
+      startedAt: started.toISOString(),
+      completedAt: now().toISOString(),
+      kekId: kek.id,
+      tables: segments,
+      ...(req.settings ? { settings: req.settings } : {}),
+      totals: {
+        entities: segs.reduce((n, s) => n + s.entities, 0),
+        tombstones: segs.reduce((n, s) => n + s.tombstones, 0),
+        bytes: segs.reduce((n, s) => n + [...s.data, ...s.keys].reduce((b, f) => b + f.bytes, 0), 0),
+        files: segs.reduce((n, s) => n + s.data.length + s.keys.length, 0),
+      },
+    };
+    lock.assertHeld();
+    await commitManifest(deps.repo, kek, manifest);
+    return {
+      status: "committed",
+      pointId,
+      kind,
+      parent: manifest.parent,
+      tables: Object.entries(segments).map(([table, s]) => ({ table, mode: s.mode, entities: s.entities, tombstones: s.tombstones })),
+      entities: manifest.totals.entities,
+      tombstones: manifest.totals.tombstones,
+      bytes: manifest.totals.bytes,
+      durationMs: now().getTime() - started.getTime(),
+      settingsChanged: req.settings && latestManifest?.settings ? settingsChanges(latestManifest.settings, req.settings) : [],
+    };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,62 @@
+import type { BackupStore } from "../ports/BackupStore";
+import type { Kek } from "../ports/KeyProvider";
+import { sealLines, sha256Hex } from "../../format/chunk";
+import type { FileRef } from "../../format/manifest";
+
+/**
+ * Collects NDJSON lines into encrypted files of at most `perFile` lines and writes
+ * each as soon as it is full, keeping at most `inFlight` uploads pending. Memory is
+ * bounded by perFile × inFlight lines, whatever the table size.
+ */
+export class ChunkedWriter {
+  #lines: string[] = [];
+  #seq = 0;
+  #pending = new Set<Promise<void>>();
+  #failure: unknown;
+  readonly files: FileRef[] = [];
+  bytes = 0;
+  records = 0;
+
+  constructor(
+    private readonly repo: BackupStore,
+    private readonly kek: Kek,
+    private readonly pathFor: (seq: number) => string,
+    private readonly perFile: number,
+    private readonly inFlight = 3,
+  ) {}
+
+  /** Adds one line; waits when too many files are still uploading. */
+  async add(line: string): Promise<void> {
+    this.#lines.push(line);
+    if (this.#lines.length >= this.perFile) await this.#flush();
+  }
+
+  /** Writes what is left and waits for every upload; returns the files in order. */
+  async close(): Promise<FileRef[]> {
+    if (this.#lines.length > 0) await this.#flush();
+    await Promise.all(this.#pending);
+    if (this.#failure !== undefined) throw this.#failure;
+    this.files.sort((a, b) => (a.path < b.path ? -1 : 1));
+    return this.files;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    const lines = this.#lines;
+    this.#lines = [];
+    const path = this.pathFor(this.#seq++);
+    const job = (async () => {
+      const sealed = await sealLines(lines, this.kek);
+      await this.repo.put(path, sealed, { ifNoneMatch: true });
+      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: lines.length });
+      this.bytes += sealed.length;
+      this.records += lines.length;
+    })().catch((err: unknown) => {
+      this.#failure ??= err;
+    });
+    this.#pending.add(job);
+    void job.finally(() => this.#pending.delete(job));
+    while (this.#pending.size >= this.inFlight) await Promise.race(this.#pending);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}

@@ -1,0 +1,144 @@
+import type { BackupStore } from "../ports/BackupStore";
+import type { KeyProvider } from "../ports/KeyProvider";
+import type { TableStore } from "../ports/TableStore";
+import { chainFor, listPoints, loadManifest } from "../repo/catalog";
+import { noProgress, type ProgressSink } from "../progress";
+import { restoreTable, type TableRestoreResult } from "./restore-table";
+import { IntegrityError, NotFoundError, ValidationError } from "../../core/errors";
+import { choosePointAt } from "../../core/policy/pitr";
+import type { Manifest } from "../../format/manifest";
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+export interface RestoreDeps {
+  source: TableStore;
+  repo: BackupStore;
+  keys: KeyProvider;
+  progress?: ProgressSink;
+  /** Takes the safety backup of the live tables before an in-place restore; returns its point id. */
+  safetyBackup?: (tables: string[]) => Promise<string>;
+}
+
+export type RestoreTarget = { kind: "prefix"; prefix: string } | { kind: "inPlace" };
+
+export interface RestoreRequest {
+  /** Latest point at or before this instant. Neither at nor pointId: the latest point. */
+  at?: Date;
+  pointId?: string;
+  /** Tables to restore; default every table of the point. */
+  tables?: string[];
+  target: RestoreTarget;
+  dryRun?: boolean;
+  concurrency: number;
+}
+
+export interface RestorePlan {
+  pointId: string;
+  pointTime: string;
+  inPlace: boolean;
+  tables: { table: string; target: string; chain: string[]; maxEntities: number }[];
+}
+
+export interface RestoreResult {
+  plan: RestorePlan;
+  dryRun: boolean;
+  safetyPointId: string | null;
+  tables: TableRestoreResult[];
+  durationMs: number;
+}
+
+/**
+ * Plans a restore without writing anything: validates the request, picks the point,
+ * resolves each table's chain. Throws ValidationError (bad input), NotFoundError
+ * (no such point), IntegrityError (a broken chain).
+ */
+export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promise<{ plan: RestorePlan; head: Manifest; chains: Map<string, Manifest[]> }> {
+  if (req.at && req.pointId) throw new ValidationError("--at/--point", "give a time or a point id, not both");
+  if (req.target.kind === "prefix") {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(req.target.prefix)) {
+      throw new ValidationError("target-prefix", "must start with a letter and hold only letters and digits (table name rules)");
+    }
+  }
+  const points = await listPoints(deps.repo);
+  let pointId: string;
+  if (req.pointId) {
+    if (!points.some((p) => p.id === req.pointId)) {
+      throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${req.pointId} does not exist (see: lifeboat points)`, "user");
+    }
+    pointId = req.pointId;
+  } else {
+    const choice = choosePointAt(points, req.at ?? new Date(8.64e15));
+    if (!choice.ok) throw new NotFoundError("RESTORE.POINT_NOT_FOUND", choice.reason, "user");
+    pointId = choice.id;
+  }
+  const cache = new Map<string, Manifest>();
+  const load = async (id: string): Promise<Manifest> => {
+    let m = cache.get(id);
+    if (!m) {
+      m = await loadManifest(deps.repo, deps.keys, id);
+      // The overlap de-duplication list (up to 50k pairs per table) only serves the next
+      // backup; a day's chain of 96 incrementals would otherwise keep hundreds of MB of it.
+      for (const seg of Object.values(m.tables)) seg.recent = [];
+      cache.set(id, m);
+    }
+    return m;
+  };
+  const head = await load(pointId);
+  const available = Object.keys(head.tables).sort();
+  const tables = req.tables && req.tables.length > 0 ? req.tables : available;
+  const missing = tables.filter((t) => !head.tables[t]);
+  if (missing.length > 0) {
+    throw new ValidationError("tables", `${missing.join(", ")} not in restore point ${pointId} (it holds ${available.join(", ")})`);
+  }
+  const chains = new Map<string, Manifest[]>();
+  const planned: RestorePlan["tables"] = [];
+  for (const table of tables) {
+    const target = req.target.kind === "inPlace" ? table : `${req.target.prefix}${table}`;
+    if (!TABLE_NAME.test(target)) throw new ValidationError("target-prefix", `makes ${target}, not a valid table name (3-63 letters or digits)`);
+    const chain = await chainFor(head, table, load);
+    chains.set(table, chain);
+    planned.push({ table, target, chain: chain.map((m) => m.pointId), maxEntities: chain.reduce((n, m) => n + (m.tables[table]?.entities ?? 0), 0) });
+  }
+  return {
+    plan: { pointId, pointTime: head.startedAt, inPlace: req.target.kind === "inPlace", tables: planned },
+    head,
+    chains,
+  };
+}
+
+/**
+ * Restores tables to a point: each entity written once (newest version wins, deletions
+ * applied), entities not in the point removed from the target, and the target verified
+ * against the backup's content digest. An in-place restore first takes a safety backup.
+ * Re-running after a crash finishes the job (writes are idempotent upserts).
+ * Throws IntegrityError when the verification fails.
+ */
+export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promise<RestoreResult> {
+  const started = Date.now();
+  const { plan, chains } = await planRestore(deps, req);
+  if (req.dryRun) return { plan, dryRun: true, safetyPointId: null, tables: [], durationMs: Date.now() - started };
+
+  let safetyPointId: string | null = null;
+  if (plan.inPlace) {
+    if (!deps.safetyBackup) throw new IntegrityError("an in-place restore needs a safety backup, and none is configured");
+    safetyPointId = await deps.safetyBackup(plan.tables.map((t) => t.table));
+  }
+  const results: TableRestoreResult[] = [];
+  for (const t of plan.tables) {
+    const chain = chains.get(t.table);
+    if (!chain) throw new IntegrityError(`no chain planned for ${t.table}`);
+    results.push(
+      await restoreTable({
+        store: deps.source,
+        repo: deps.repo,
+        keys: deps.keys,
+        table: t.table,
+        target: t.target,
+        chain,
+        concurrency: req.concurrency,
+        progress: deps.progress ?? noProgress,
+      }),
+    );
+  }
+  return { plan, dryRun: false, safetyPointId, tables: results, durationMs: Date.now() - started };
+}
