@@ -23,7 +23,7 @@ import { getHeapStatistics } from "node:v8";
 import { runBackup, type BackupDeps } from "../src/app/backup/run-backup";
 import type { ProgressEvent } from "../src/app/progress";
 import { runRestore } from "../src/app/restore/run-restore";
-import { loadConfig } from "../src/config/index";
+import { loadConfig } from "../src/config";
 import { createServices } from "../src/services";
 import { startAzuriteChild, childDied, childRss, childCpuMicros, stopChild, killChildNow } from "./child";
 import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, pickConcurrency, rawScan } from "./workload";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { cliOperator, refused, type AuditContext } from "../app/audit/index";
-import { ConfigError, loadConfig, type Config } from "../config/index";
+import { cliOperator, refused, type AuditContext } from "../app/audit";
+import { ConfigError, loadConfig, type Config } from "../config";
 import { ensureErrorType, LifeboatError, ValidationError } from "../core/errors";
 import type { ProgressEvent } from "../app/progress";
 import { createServices, type Services } from "../services";
@@ -81,10 +81,14 @@ export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
   };
 }
 
-/** Maps any error to an exit code and a one-line reason (no stack, no secrets). */
+/**
+ * Maps any error to an exit code and a one-line reason (no stack, no secrets): the
+ * error catalogue's fault decides (user and settings faults exit 2, system faults 1),
+ * as it decides the HTTP status of the functions.
+ */
 export function exitFor(err: unknown): { code: number; message: string } {
   if (err instanceof CliExit) return { code: err.code, message: err.message };
-  if (err instanceof LifeboatError) return { code: err.fault === "user" ? EXIT.usage : EXIT.failed, message: `${err.code}: ${err.message}` };
+  if (err instanceof LifeboatError) return { code: err.fault === "system" ? EXIT.failed : EXIT.usage, message: `${err.code}: ${err.message}` };
   const e = ensureErrorType(err);
   return { code: EXIT.failed, message: e.message.split("\n")[0] ?? e.name };
 }

@@ -1,12 +1,15 @@
-import type { Config, StorageConnection } from "./index";
-
-/** The non-secret facts of the settings that change what Lifeboat does. Values are strings. */
-export type SettingsSummary = Record<string, string>;
+import type { SettingsSummary } from "../core/settings-changes";
+import type { Config } from "./load";
+import type { StorageConnection } from "./storage";
 
 function connectionFacts(c: StorageConnection): string {
   if (c.kind === "identity") return `identity ${c.tableServiceUri ?? "-"} ${c.blobServiceUri ?? "-"}`;
   // Only the account and endpoints: the key or SAS of a connection string is a secret.
-  const parts = c.connectionString.split(";").map((p) => p.trim()).filter((p) => /^(AccountName|UseDevelopmentStorage|TableEndpoint|BlobEndpoint)=/i.test(p));
+  const parts = c.connectionString
+    .reveal()
+    .split(";")
+    .map((p) => p.trim())
+    .filter((p) => /^(AccountName|UseDevelopmentStorage|TableEndpoint|BlobEndpoint)=/i.test(p));
   return `connection string ${parts.join(";")}`;
 }
 
@@ -30,12 +33,4 @@ export function settingsSummary(c: Config): SettingsSummary {
     LIFEBOAT_CHUNK_ENTITIES: String(c.chunkEntities),
     LIFEBOAT_RESTORE_CONCURRENCY: String(c.restoreConcurrency),
   };
-}
-
-/** The settings that differ between two summaries, with before and after. Empty when equal. */
-export function settingsChanges(before: SettingsSummary, after: SettingsSummary): { setting: string; before: string | null; after: string | null }[] {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return names
-    .filter((n) => before[n] !== after[n])
-    .map((n) => ({ setting: n, before: before[n] ?? null, after: after[n] ?? null }));
 }

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
-import type { Kek } from "../app/ports/KeyProvider";
+import type { Kek } from "../core/kek";
 import { IntegrityError, LifeboatError } from "../core/errors";
 import { openFile, sealFile, type ContentType, type KeyLookup } from "./envelope";
 
@@ -47,10 +46,6 @@ export async function decodeLines(buf: Buffer): Promise<string[]> {
   return text.slice(0, -1).split("\n");
 }
 
-/** SHA-256 of `buf` as 64 lowercase hex characters. Does not throw. */
-export function sha256Hex(buf: Buffer): string {
-  return createHash("sha256").update(buf).digest("hex");
-}
 
 /**
  * Encodes lines (`encodeLines`) and seals them under `kek` (`sealFile`, content type "ndjson+gzip").

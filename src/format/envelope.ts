@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Kek } from "../app/ports/KeyProvider";
-import { IntegrityError, LifeboatError } from "../core/errors";
+import type { Kek } from "../core/kek";
+import { firstIssue, IntegrityError, LifeboatError } from "../core/errors";
 
 /**
  * Archive format v1 file envelope (byte layout in docs/format.md):
@@ -162,8 +162,7 @@ function parseEnvelope(bytes: Buffer): { header: EnvelopeHeader; aadEnd: number 
   }
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new IntegrityError(`damaged file: header ${i?.path.join(".") || "?"}: ${i?.message ?? "invalid"}`);
+    throw new IntegrityError(`damaged file: header ${firstIssue(parsed.error)}`);
   }
   return { header: parsed.data, aadEnd };
 }

@@ -82,7 +82,7 @@ export const manifestSchema = z.object({
   /** The KEK id every file of this point was encrypted under. */
   kekId: z.string(),
   tables: z.record(z.string(), tableSegment),
-  /** The non-secret settings the point was taken with (core/settings-summary), for change detection. */
+  /** The non-secret settings the point was taken with (config/summary.ts), for change detection. */
   settings: z.record(z.string(), z.string()).optional(),
   totals: z.object({
     entities: z.number().int().nonnegative(),
@@ -93,13 +93,3 @@ export const manifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 export type PointKind = Manifest["kind"];
-
-/** Parses and validates a manifest; throws an Error naming the first bad field. */
-export function parseManifest(json: string): Manifest {
-  const parsed = manifestSchema.safeParse(JSON.parse(json));
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new Error(`manifest: ${i?.path.join(".") ?? "?"}: ${i?.message ?? "invalid"}`);
-  }
-  return parsed.data;
-}

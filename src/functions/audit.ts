@@ -1,7 +1,8 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { timerOperator, type DigestWritten } from "../app/audit/index";
+import { timerOperator, type DigestWritten } from "../app/audit";
+import { writeAuditDigest } from "../app/audit/use-cases";
 import { ensureErrorType } from "../core/errors";
-import { services } from "./shared/runtime";
+import { services, warnIfLate } from "./shared/runtime";
 
 /** When the audit digest timer runs: five past every hour (digests are due at least hourly). */
 export const AUDIT_DIGEST_SCHEDULE = "0 5 * * * *";
@@ -13,18 +14,13 @@ export const AUDIT_DIGEST_SCHEDULE = "0 5 * * * *";
  * invocation loudly and is recorded in the chain when the table is still writable.
  */
 export async function auditDigest(timer: Timer, context: InvocationContext): Promise<DigestWritten> {
-  if (timer.isPastDue) context.warn(`${context.functionName}: running late (the previous schedule was missed)`);
-  const s = services();
+  warnIfLate(timer, context);
   try {
-    const d = await s.audit.writeDigest();
+    const d = await writeAuditDigest(services(), timerOperator(context.functionName), (e) => context.error(`lifeboat.event=audit_write_failed ${e.message}`));
     context.log(`lifeboat.event=audit_digest digest=${d.name} digestSeq=${d.digestSeq} headSeq=${d.headSeq}`);
     return d;
   } catch (err) {
-    const e = ensureErrorType(err);
-    context.error(`lifeboat.event=audit_digest_failed ${e.message}`);
-    await s.audit
-      .record({ operator: timerOperator(context.functionName), action: "audit.digest", outcome: "failed", error: e })
-      .catch((recordErr: unknown) => context.error(`lifeboat.event=audit_write_failed ${ensureErrorType(recordErr).message}`));
+    context.error(`lifeboat.event=audit_digest_failed ${ensureErrorType(err).message}`);
     throw err;
   }
 }

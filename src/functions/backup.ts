@@ -1,36 +1,21 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { audited, timerOperator } from "../app/audit/index";
-import { runBackup, type BackupResult } from "../app/backup/run-backup";
-import { backupAudit, recordSettingsChange } from "../app/backup/take-backup";
-import { settingsSummary } from "../config/summary";
-import { DEFAULTS } from "../config/index";
+import { timerOperator } from "../app/audit";
+import type { BackupResult } from "../app/backup/run-backup";
+import { takeBackup } from "../app/backup/take-backup";
+import { timerSchedules } from "../config";
 import { ensureErrorType } from "../core/errors";
-import { logProgress, services } from "./shared/runtime";
+import { logProgress, services, warnIfLate } from "./shared/runtime";
 
 async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<BackupResult> {
-  if (timer.isPastDue) context.warn(`${context.functionName}: running late (the previous schedule was missed)`);
-  const s = services();
-  const operator = timerOperator(context.functionName);
+  warnIfLate(timer, context);
   try {
-    const result = await audited(
-      s.audit,
-      { operator, action: `backup.${kind}`, target: { tables: s.config.tables === "*" ? "*" : s.config.tables } },
-      () =>
-        runBackup(
-          { source: s.source, repo: s.repo, keys: s.keys, progress: logProgress(context) },
-          {
-            tables: s.config.tables,
-            exclude: [s.config.auditTable],
-            full: kind === "full",
-            overlapSeconds: s.config.overlapSeconds,
-            chunkEntities: s.config.chunkEntities,
-            waitForLockSeconds: kind === "full" ? 300 : 0,
-            settings: settingsSummary(s.config),
-          },
-        ),
-      backupAudit,
-    );
-    await recordSettingsChange(s.audit, operator, result);
+    const result = await takeBackup(services(), {
+      operator: timerOperator(context.functionName),
+      kind,
+      // The nightly full waits for a running incremental; an incremental that finds one running skips.
+      waitForLockSeconds: kind === "full" ? 300 : 0,
+      progress: logProgress(context),
+    });
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {
       context.log(
@@ -55,12 +40,6 @@ export async function incrementalBackup(timer: Timer, context: InvocationContext
   return backup("incremental", timer, context);
 }
 
-app.timer("fullBackup", {
-  schedule: process.env.LIFEBOAT_FULL_BACKUP_SCHEDULE || DEFAULTS.LIFEBOAT_FULL_BACKUP_SCHEDULE,
-  handler: fullBackup,
-});
-
-app.timer("incrementalBackup", {
-  schedule: process.env.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE || DEFAULTS.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE,
-  handler: incrementalBackup,
-});
+const schedules = timerSchedules(process.env);
+app.timer("fullBackup", { schedule: schedules.fullBackup, handler: fullBackup });
+app.timer("incrementalBackup", { schedule: schedules.incrementalBackup, handler: incrementalBackup });

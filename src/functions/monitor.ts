@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { getStatus, type StatusResult } from "../app/status/get-status";
+import { checkRpo } from "../app/status/check-rpo";
+import type { StatusResult } from "../app/status/get-status";
 import { ensureErrorType } from "../core/errors";
 import { services } from "./shared/runtime";
 
@@ -12,17 +13,11 @@ export const RPO_MONITOR_SCHEDULE = "0 */5 * * * *";
  * (or has never been backed up). Reads only; writes nothing.
  */
 export async function rpoMonitor(_timer: Timer, context: InvocationContext): Promise<StatusResult> {
-  const s = services();
   try {
-    const st = await getStatus({ repo: s.repo }, { tables: s.config.tables, rpoMinutes: s.config.rpoMinutes, rtoMinutes: s.config.rtoMinutes });
-    const late = st.tables.filter((t) => !t.withinRpo);
-    if (late.length > 0 || st.tables.length === 0) {
-      const what = late.length > 0 ? late.map((t) => `${t.table}=${t.ageMinutes === null ? "never" : `${t.ageMinutes}min`}`).join(",") : "no table has a restore point";
-      context.error(`lifeboat.event=rpo_breach rpo_minutes=${st.rpoMinutes} tables=${what}`);
-    } else {
-      context.log(`lifeboat.event=rpo_ok rpo_minutes=${st.rpoMinutes} oldest_minutes=${Math.max(...st.tables.map((t) => t.ageMinutes ?? 0))}`);
-    }
-    return st;
+    const { status, breach, oldestMinutes } = await checkRpo(services());
+    if (breach) context.error(`lifeboat.event=rpo_breach rpo_minutes=${status.rpoMinutes} tables=${breach}`);
+    else context.log(`lifeboat.event=rpo_ok rpo_minutes=${status.rpoMinutes} oldest_minutes=${oldestMinutes}`);
+    return status;
   } catch (err) {
     // Not knowing is a breach too: the policy cannot be shown to hold.
     context.error(`lifeboat.event=rpo_breach cannot read the repository: ${ensureErrorType(err).message}`);

@@ -21,10 +21,6 @@ export interface Registration {
   handler: (...args: unknown[]) => unknown;
 }
 
-export interface TriggerInfo {
-  binding: BindingMetadata;
-}
-
 const registrations: Registration[] = [];
 let installed = false;
 

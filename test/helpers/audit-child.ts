@@ -5,7 +5,7 @@
  * AUDIT_CHILD_COUNT entries tagged with AUDIT_CHILD_WRITER, AUDIT_CHILD_PARALLEL at a
  * time, writing a digest after every 50th. Prints "done <count>" at the end.
  */
-import { loadConfig } from "../../src/config/index";
+import { loadConfig } from "../../src/config";
 import { createServices } from "../../src/services";
 
 async function main(): Promise<void> {

@@ -1,8 +1,8 @@
 import { TableClient, type TableEntityResult } from "@azure/data-tables";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { inject } from "vitest";
-import type { Auditor, AuditEntry } from "../../src/app/audit/index";
-import { loadConfig, type Config } from "../../src/config/index";
+import type { Auditor, AuditEntry } from "../../src/app/audit";
+import { loadConfig, type Config } from "../../src/config";
 import { rowKeyOf } from "../../src/core/audit/chain";
 import { createAuditor, createServices, type Services } from "../../src/services";
 import { uniqueContainer, uniqueTable } from "./names";

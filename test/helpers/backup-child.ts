@@ -11,7 +11,7 @@
  */
 import type { BackupStore } from "../../src/app/ports/BackupStore";
 import { runBackup } from "../../src/app/backup/run-backup";
-import { loadConfig } from "../../src/config/index";
+import { loadConfig } from "../../src/config";
 import { createServices } from "../../src/services";
 
 function slowed(repo: BackupStore, delayMs: number): BackupStore {

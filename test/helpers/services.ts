@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
 import { inject } from "vitest";
-import { loadConfig, type Config } from "../../src/config/index";
+import { loadConfig, type Config } from "../../src/config";
 import { createServices, type Services } from "../../src/services";
 import { uniqueContainer } from "./names";
 

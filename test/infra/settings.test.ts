@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULTS, loadConfig, SETTING_NAMES } from "../../src/config/index";
-import { LOCK_CONTAINER } from "../../src/services";
+import { DEFAULTS, loadConfig, SETTING_NAMES } from "../../src/config";
+import { LOCK_CONTAINER } from "../../src/adapters/azure/stores";
 
 /*
  * The Function App's settings in infra/ against the settings schema in src/config.ts:

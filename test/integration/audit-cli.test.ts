@@ -1,6 +1,6 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AuditEntry, AuditVerifyReport } from "../../src/app/audit/index";
+import type { AuditEntry, AuditVerifyReport } from "../../src/app/audit";
 import { runCli } from "../../src/cli/main";
 import { auditDigest } from "../../src/functions/audit";
 import { resetServices } from "../../src/functions/shared/runtime";

@@ -1,6 +1,6 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { loadConfig } from "../../src/config/index";
+import { loadConfig } from "../../src/config";
 import { incrementalBackup } from "../../src/functions/backup";
 import { resetServices } from "../../src/functions/shared/runtime";
 import { createServices } from "../../src/services";

@@ -2,11 +2,11 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { audited, Auditor, AuditWriteError, refused, type AuditEntry } from "../../src/app/audit/index";
+import { audited, Auditor, AuditWriteError, refused, type AuditEntry } from "../../src/app/audit";
 import { runBackup } from "../../src/app/backup/run-backup";
 import { AzureAuditLog } from "../../src/adapters/azure/AzureAuditLog";
 import { BlobDigestStore } from "../../src/adapters/azure/BlobDigestStore";
-import { loadConfig } from "../../src/config/index";
+import { loadConfig } from "../../src/config";
 import { addDays, AUDIT_ACTIONS, rowKeyOf, type AuditAction } from "../../src/core/audit/chain";
 import { LifeboatError, ValidationError } from "../../src/core/errors";
 import { createAuditor, createServices } from "../../src/services";
@@ -29,7 +29,7 @@ describe("audit log (Azurite)", () => {
     });
     expect(result).toEqual({ pointId: "p1", entities: 5 });
     await expect(
-      audited(s.auditor, { operator, action: "restore", target: { tables: ["Orders"], point: "p1" } }, () => Promise.reject(new LifeboatError("RESTORE.FAILED", "target unreachable")), { changesData: true }),
+      audited(s.auditor, { operator, action: "restore", target: { tables: ["Orders"], point: "p1" } }, () => Promise.reject(new LifeboatError("TABLE.READ", "target unreachable")), { changesData: true }),
     ).rejects.toThrow("target unreachable");
     const verify = await audited(s.auditor, { operator, action: "verify" }, async () => ({ problems: 2 }), { failureOf: (r) => (r.problems > 0 ? `${r.problems} problems` : undefined) });
     expect(verify).toEqual({ problems: 2 });
@@ -41,7 +41,7 @@ describe("audit log (Azurite)", () => {
     for (const e of entries) expect(e.time).toMatch(ISO_MS);
     expect(entries[0]).toMatchObject({ operator, action: "backup.full", target: { tables: ["Customers"], point: "p1" }, outcome: "succeeded", error: null, details: { entities: 5 } });
     expect(entries[0]!.durationMs).toBeGreaterThanOrEqual(0);
-    expect(entries[1]).toMatchObject({ action: "restore", outcome: "failed", error: "RESTORE.FAILED: target unreachable", target: { tables: ["Orders"], point: "p1" } });
+    expect(entries[1]).toMatchObject({ action: "restore", outcome: "failed", error: "TABLE.READ: target unreachable", target: { tables: ["Orders"], point: "p1" } });
     expect(entries[2]).toMatchObject({ action: "verify", outcome: "failed", error: "2 problems" });
     expect(entries[3]).toMatchObject({ action: "import.csv", outcome: "refused", operator: "asserted:bob", error: "INPUT.INVALID: file: row 3: PartitionKey is empty" });
     expect(new Set(entries.slice(4).map((e) => e.action))).toEqual(new Set<AuditAction>(AUDIT_ACTIONS));

@@ -4,7 +4,7 @@ import { fullBackup, incrementalBackup } from "../../src/functions/backup";
 import { resetServices } from "../../src/functions/shared/runtime";
 import { rpoMonitor } from "../../src/functions/monitor";
 import { status } from "../../src/functions/status";
-import { loadConfig } from "../../src/config/index";
+import { loadConfig } from "../../src/config";
 import { createServices } from "../../src/services";
 import { uniqueTable } from "../helpers/names";
 import { tableOn, testSettings } from "../helpers/services";

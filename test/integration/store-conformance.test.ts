@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, inject } from "vitest";
 import { FsBackupStore } from "../../src/adapters/fs/FsBackupStore";
-import { createBlobStore } from "../../src/services";
+import { createBlobStore } from "../../src/adapters/azure/stores";
+import { Secret } from "../../src/core/secret";
 import { uniqueContainer } from "../helpers/names";
 import { describeBackupStore } from "../helpers/store-conformance";
 
@@ -20,5 +21,5 @@ describeBackupStore("FsBackupStore", async () => {
 });
 
 describeBackupStore("BlobBackupStore on Azurite", () =>
-  Promise.resolve(createBlobStore({ kind: "connectionString", connectionString: inject("azurite") }, uniqueContainer(), "test")),
+  Promise.resolve(createBlobStore({ kind: "connectionString", connectionString: new Secret(inject("azurite")) }, uniqueContainer(), "test")),
 );

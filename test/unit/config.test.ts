@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config/index";
+import { ConfigError, loadConfig } from "../../src/config";
 
 const KEK = Buffer.alloc(32, 7).toString("base64");
 const base = { LIFEBOAT_SOURCE: "UseDevelopmentStorage=true", LIFEBOAT_BACKUP: "UseDevelopmentStorage=true", LIFEBOAT_TABLES: "Customers,Orders", LIFEBOAT_KEK: KEK };

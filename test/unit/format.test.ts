@@ -1,10 +1,11 @@
 import { createDecipheriv, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import type { Kek } from "../../src/app/ports/KeyProvider";
+import type { Kek } from "../../src/core/kek";
 import { IntegrityError, LifeboatError, NotFoundError } from "../../src/core/errors";
 import { Secret } from "../../src/core/secret";
-import { decodeLines, encodeLines, openJson, openLines, sealJson, sealLines, sha256Hex } from "../../src/format/chunk";
+import { decodeLines, encodeLines, openJson, openLines, sealJson, sealLines } from "../../src/format/chunk";
+import { sha256Hex } from "../../src/core/hash";
 import { MAGIC, openFile, readEnvelopeHeader, sealFile, unwrapKey, wrapKey } from "../../src/format/envelope";
 import { caught } from "../helpers/caught";
 

@@ -128,7 +128,7 @@ export class AzureTableStore implements TableStore {
       }
     } catch (err) {
       if (statusOf(err) === 404) {
-        throw new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, "user", { cause: err });
+        throw new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, { cause: err });
       }
       throw err;
     } finally {
@@ -166,7 +166,7 @@ export class AzureTableStore implements TableStore {
         return;
       }
       if (statusOf(err) === 404) {
-        throw new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, "user", { cause: err });
+        throw new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, { cause: err });
       }
       throw err;
     }

@@ -2,6 +2,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import type { BackupStore, Lock, StoredObject } from "../../app/ports/BackupStore";
 import { AlreadyExistsError, LifeboatError, NotFoundError } from "../../core/errors";
 import { codeOf, statusOf } from "./clients";
+import { renewedLock } from "../renewed-lock";
 
 const LEASE_SECONDS = 60;
 const RENEW_MS = 20_000;
@@ -50,7 +51,7 @@ export class BlobBackupStore implements BackupStore {
     try {
       return await this.#container.getBlockBlobClient(path).downloadToBuffer(0, undefined, { concurrency: 4 });
     } catch (err) {
-      if (statusOf(err) === 404) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, "system", { cause: err });
+      if (statusOf(err) === 404) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, { cause: err });
       throw err;
     }
   }
@@ -95,31 +96,12 @@ export class BlobBackupStore implements BackupStore {
         await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
       }
     }
-    let lost: unknown;
-    let released = false;
-    const timer = setInterval(() => {
-      lease.renewLease().catch((err: unknown) => {
-        lost = err;
-      });
-    }, RENEW_MS);
-    timer.unref();
     const description = this.description;
-    return {
-      async release() {
-        if (released) return;
-        released = true;
-        clearInterval(timer);
-        try {
-          await lease.releaseLease();
-        } catch {
-          // An expired or lost lease needs no release; the next holder takes it anyway.
-        }
-      },
-      assertHeld() {
-        if (lost !== undefined) {
-          throw new LifeboatError("LOCK.LOST", `${description}: lost the ${name} lock (lease renewal failed)`, "system", { cause: lost });
-        }
-      },
-    };
+    return renewedLock({
+      everyMs: RENEW_MS,
+      renew: () => lease.renewLease(),
+      release: () => lease.releaseLease(),
+      lostError: (cause) => new LifeboatError("LOCK.LOST", `${description}: lost the ${name} lock (lease renewal failed)`, { cause }),
+    });
   }
 }

@@ -90,7 +90,7 @@ export class BlobDigestStore implements DigestStore {
     try {
       return await this.#container.getBlockBlobClient(name).downloadToBuffer();
     } catch (err) {
-      if (statusOf(err) === 404) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${name} not found`, "system", { cause: err });
+      if (statusOf(err) === 404) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${name} not found`, { cause: err });
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import { TableServiceClient, TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { BlobServiceClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
-import type { StorageConnection } from "../../config/index";
+import type { StorageConnection } from "../../config";
 import { LifeboatError } from "../../core/errors";
 
 /** Retries for throttling (429/503) and timeouts, with exponential backoff up to 30 s. */
@@ -15,11 +15,11 @@ function isHttpOnly(connectionString: string): boolean {
 export function tableServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string): TableServiceClient {
   const options: TableServiceClientOptions = { retryOptions: RETRY };
   if (conn.kind === "connectionString") {
-    if (isHttpOnly(conn.connectionString)) options.allowInsecureConnection = true;
-    return TableServiceClient.fromConnectionString(conn.connectionString, options);
+    if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
+    return TableServiceClient.fromConnectionString(conn.connectionString.reveal(), options);
   }
   if (!conn.tableServiceUri) {
-    throw new LifeboatError("CONFIG.MISSING", `${what}: no table service URI configured (${what}__tableServiceUri)`, "user");
+    throw new LifeboatError("CONFIG.MISSING", `${what}: no table service URI configured (${what}__tableServiceUri)`);
   }
   return new TableServiceClient(conn.tableServiceUri, credential(), options);
 }
@@ -28,11 +28,11 @@ export function tableServiceClient(conn: StorageConnection, credential: () => To
 export function tableClient(conn: StorageConnection, credential: () => TokenCredential, table: string, what: string): TableClient {
   const options: TableServiceClientOptions = { retryOptions: RETRY };
   if (conn.kind === "connectionString") {
-    if (isHttpOnly(conn.connectionString)) options.allowInsecureConnection = true;
-    return TableClient.fromConnectionString(conn.connectionString, table, options);
+    if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
+    return TableClient.fromConnectionString(conn.connectionString.reveal(), table, options);
   }
   if (!conn.tableServiceUri) {
-    throw new LifeboatError("CONFIG.MISSING", `${what}: no table service URI configured (${what}__tableServiceUri)`, "user");
+    throw new LifeboatError("CONFIG.MISSING", `${what}: no table service URI configured (${what}__tableServiceUri)`);
   }
   return new TableClient(conn.tableServiceUri, table, credential(), options);
 }
@@ -42,9 +42,9 @@ export function blobServiceClient(conn: StorageConnection, credential: () => Tok
   const options: StoragePipelineOptions = {
     retryOptions: { maxTries: RETRY.maxRetries + 1, retryDelayInMs: RETRY.retryDelayInMs, maxRetryDelayInMs: RETRY.maxRetryDelayInMs },
   };
-  if (conn.kind === "connectionString") return BlobServiceClient.fromConnectionString(conn.connectionString, options);
+  if (conn.kind === "connectionString") return BlobServiceClient.fromConnectionString(conn.connectionString.reveal(), options);
   if (!conn.blobServiceUri) {
-    throw new LifeboatError("CONFIG.MISSING", `${what}: no blob service URI configured (${what}__blobServiceUri)`, "user");
+    throw new LifeboatError("CONFIG.MISSING", `${what}: no blob service URI configured (${what}__blobServiceUri)`);
   }
   return new BlobServiceClient(conn.blobServiceUri, credential(), options);
 }

@@ -4,6 +4,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFi
 import { dirname, join, relative, sep } from "node:path";
 import type { BackupStore, Lock, StoredObject } from "../../app/ports/BackupStore";
 import { AlreadyExistsError, LifeboatError, NotFoundError } from "../../core/errors";
+import { renewedLock } from "../renewed-lock";
 
 const META = ".lbmeta";
 const LOCK_TTL_MS = 60_000;
@@ -74,7 +75,7 @@ export class FsBackupStore implements BackupStore {
     try {
       return await readFile(this.#abs(path));
     } catch (err) {
-      if (MISSING.has(codeOf(err) ?? "")) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, "system", { cause: err });
+      if (MISSING.has(codeOf(err) ?? "")) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, { cause: err });
       throw err;
     }
   }
@@ -156,21 +157,11 @@ export class FsBackupStore implements BackupStore {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    const timer = setInterval(() => {
-      void writeFile(file, JSON.stringify({ token, pid: process.pid, expires: Date.now() + LOCK_TTL_MS })).catch(() => undefined);
-    }, LOCK_TTL_MS / 3);
-    timer.unref();
-    let released = false;
-    return {
-      async release() {
-        if (released) return;
-        released = true;
-        clearInterval(timer);
-        await unlink(file).catch(() => undefined);
-      },
-      assertHeld() {
-        /* a local lock is held until released or the process dies */
-      },
-    };
+    // A local lock is held until released or the process dies; a failed refresh is ignored.
+    return renewedLock({
+      everyMs: LOCK_TTL_MS / 3,
+      renew: () => writeFile(file, JSON.stringify({ token, pid: process.pid, expires: Date.now() + LOCK_TTL_MS })),
+      release: () => unlink(file),
+    });
   }
 }

@@ -131,7 +131,6 @@ export class KeyVaultKeyProvider implements KeyProvider {
       return new NotFoundError(
         "KEY.NOT_FOUND",
         `kv: ${what} not found in ${this.#vaultUrl} (${code ?? "404"}); check LIFEBOAT_KEY_VAULT_URI and LIFEBOAT_KEK_SECRET, and that the version was not purged`,
-        "system",
         { cause: err },
       );
     }
@@ -142,7 +141,6 @@ export class KeyVaultKeyProvider implements KeyProvider {
     return new LifeboatError(
       "KEY.UNAVAILABLE",
       `kv: cannot read secret ${secretName}: ${reason}`,
-      "system",
       bodyInError ? undefined : { cause: err },
     );
   }

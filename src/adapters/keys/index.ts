@@ -1,6 +1,5 @@
-import type { TokenCredential } from "@azure/identity";
 import type { KeyProvider } from "../../app/ports/KeyProvider";
-import type { KeySource } from "../../config/index";
+import type { KeySource } from "../../config";
 import { createCredential } from "../credential";
 import { EnvKeyProvider } from "./EnvKeyProvider";
 import { KeyVaultKeyProvider } from "./KeyVaultKeyProvider";
@@ -15,15 +14,15 @@ export {
 
 /**
  * The key provider the settings describe: LIFEBOAT_KEK → EnvKeyProvider; a Key Vault
- * URI and secret name → KeyVaultKeyProvider using `credential` (default:
- * DefaultAzureCredential). Makes no request. Throws LifeboatError KEY.INVALID when an
- * env key is not base64 of 32 bytes.
+ * URI and secret name → KeyVaultKeyProvider, signed in with DefaultAzureCredential
+ * (pinned to the user-assigned identity `clientId` when given). Makes no request.
+ * Throws LifeboatError KEY.INVALID when an env key is not base64 of 32 bytes.
  */
-export function createKeyProvider(source: KeySource, credential?: TokenCredential): KeyProvider {
+export function createKeyProvider(source: KeySource, clientId?: string): KeyProvider {
   switch (source.kind) {
     case "env":
       return EnvKeyProvider.fromBase64(source.keyBase64);
     case "keyVault":
-      return new KeyVaultKeyProvider(source.vaultUri, source.secretName, credential ?? createCredential());
+      return new KeyVaultKeyProvider(source.vaultUri, source.secretName, createCredential(clientId));
   }
 }

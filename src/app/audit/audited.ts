@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { Auditor } from "./index";
+import type { Auditor } from "./auditor";
 import type { AuditAction, AuditEntry, AuditOutcome } from "../../core/audit/chain";
 import { ensureErrorType, LifeboatError } from "../../core/errors";
 
@@ -59,7 +59,7 @@ export class AuditWriteError extends LifeboatError {
             ? `was refused (${errorText(extra.actionError) ?? "bad request"})`
             : `failed (${errorText(extra.actionError) ?? "unknown error"})`;
     const what = stage === "digest" ? `was recorded (audit seq ${extra.entry?.seq ?? "?"}) but writing the audit digest failed` : stage === "preflight" ? "because the audit log cannot be written" : "but writing its audit record failed";
-    super("AUDIT.WRITE_FAILED", `${action} ${how} ${what}: ${errorText(auditError) ?? "unknown error"}`, "system", { cause: auditError });
+    super("AUDIT.WRITE_FAILED", `${action} ${how} ${what}: ${errorText(auditError) ?? "unknown error"}`, { cause: auditError });
     this.result = extra.result;
     this.actionError = extra.actionError;
   }

@@ -189,7 +189,6 @@ export class ChainWriter {
           throw new LifeboatError(
             "AUDIT.CONTENDED",
             `${this.#log.description}: could not append after ${MAX_APPEND_ATTEMPTS} attempts (other writers kept winning)`,
-            "system",
             { cause: err },
           );
         }

@@ -1,6 +1,7 @@
 import type { AuditHead, AuditLog, DigestInfo, DigestStore } from "../ports/AuditLog";
 import type { KeyProvider } from "../ports/KeyProvider";
-import { addDays, dayOf, entryHash, entryMacKey, GENESIS_HASH, hexEqual, hmacHex, sha256Hex, startOfDay } from "../../core/audit/chain";
+import { addDays, dayOf, entryHash, entryMacKey, GENESIS_HASH, hexEqual, hmacHex, startOfDay } from "../../core/audit/chain";
+import { sha256Hex } from "../../core/hash";
 import { digestHmacValid, digestMacKey, parseDigest, type SignedDigest } from "../../core/audit/digest";
 import { ensureErrorType } from "../../core/errors";
 

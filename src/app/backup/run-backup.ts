@@ -6,7 +6,7 @@ import { commitManifest, listPoints, loadManifest } from "../repo/catalog";
 import { backupTable } from "./backup-table";
 import { noProgress, type ProgressSink } from "../progress";
 import { LifeboatError } from "../../core/errors";
-import { settingsChanges, type SettingsSummary } from "../../config/summary";
+import { settingsChanges, type SettingChange, type SettingsSummary } from "../../core/settings-changes";
 import { FORMAT_NAME, FORMAT_VERSION, newPointId, type Manifest, type TableSegment } from "../../format/manifest";
 import { TOOL } from "../../version";
 
@@ -45,7 +45,7 @@ export type BackupResult =
       bytes: number;
       durationMs: number;
       /** Settings that differ from those the previous point recorded (empty when equal or unknown). */
-      settingsChanged: { setting: string; before: string | null; after: string | null }[];
+      settingsChanged: SettingChange[];
     }
   | { status: "skipped"; reason: string };
 
@@ -68,10 +68,10 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
     const started = now();
     const excluded = new Set((req.exclude ?? []).map((t) => t.toLowerCase()));
     const tables = req.tables === "*" ? (await deps.source.listTables()).filter((t) => !excluded.has(t.toLowerCase())) : [...req.tables];
-    if (tables.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up", "user");
+    if (tables.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up");
     for (const t of tables) {
       if (!(await deps.source.tableExists(t))) {
-        throw new LifeboatError("TABLE.NOT_FOUND", `configured table ${t} does not exist in the source account`, "user");
+        throw new LifeboatError("TABLE.NOT_FOUND", `configured table ${t} does not exist in the source account`);
       }
     }
 

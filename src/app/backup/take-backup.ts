@@ -1,8 +1,25 @@
-import type { Auditor } from "../audit/index";
-import type { BackupResult } from "./run-backup";
+import { audited } from "../audit";
+import type { AppContext } from "../context";
+import type { ProgressSink } from "../progress";
+import { runBackup, type BackupResult } from "./run-backup";
+
+/** One audited backup: what a timer, the CLI or a safety backup asks for. */
+export interface TakeBackupRequest {
+  /** From timerOperator / cliOperator / operatorFromHttp. */
+  operator: string;
+  /** "incremental" takes a full point when the repository has none yet. */
+  kind: "full" | "incremental";
+  /** Only these tables (a safety backup); default: the configured tables. */
+  tables?: string[];
+  /** How long to wait for another backup of the same repository to finish. */
+  waitForLockSeconds: number;
+  /** Why it runs, when not on schedule (kept in the audit entry). */
+  reason?: string;
+  progress?: ProgressSink;
+}
 
 /** What the audit log keeps of a backup: the point, counts, bytes; a skipped run is a failure with its reason. */
-export const backupAudit = {
+const backupAudit = {
   changesData: (r: BackupResult) => r.status === "committed",
   detailsOf: (r: BackupResult) =>
     r.status === "committed"
@@ -13,13 +30,50 @@ export const backupAudit = {
 };
 
 /**
+ * Takes a restore point as one audited action (`backup.full` / `backup.incremental`):
+ * Lifeboat's audit table left out of "*", the settings summary recorded in the manifest,
+ * and a `settings.change` entry when the settings differ from the previous point's.
+ * Returns the result; a run that found the lock held returns "skipped" (audited as
+ * failed). Throws what the backup throws, or AuditWriteError when its entry could not be written.
+ */
+export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promise<BackupResult> {
+  const s = ctx.config;
+  const tables = req.tables ?? s.tables;
+  const result = await audited(
+    ctx.audit,
+    {
+      operator: req.operator,
+      action: `backup.${req.kind}`,
+      target: { tables: tables === "*" ? "*" : tables },
+      ...(req.reason ? { details: { reason: req.reason } } : {}),
+    },
+    () =>
+      runBackup(
+        { source: ctx.source, repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
+        {
+          tables,
+          exclude: [s.auditTable],
+          full: req.kind === "full",
+          overlapSeconds: s.overlapSeconds,
+          chunkEntities: s.chunkEntities,
+          waitForLockSeconds: req.waitForLockSeconds,
+          settings: ctx.settingsSummary,
+        },
+      ),
+    backupAudit,
+  );
+  await recordSettingsChange(ctx, req.operator, result);
+  return result;
+}
+
+/**
  * Records a `settings.change` entry when a committed backup found settings different
  * from those the previous point recorded (names, before and after; no secret is ever in
  * a summary). Throws what the audit write throws: a change must not go unrecorded.
  */
-export async function recordSettingsChange(auditor: Auditor, operator: string, r: BackupResult): Promise<void> {
+async function recordSettingsChange(ctx: AppContext, operator: string, r: BackupResult): Promise<void> {
   if (r.status !== "committed" || r.settingsChanged.length === 0) return;
-  await auditor.record({
+  await ctx.audit.record({
     operator,
     action: "settings.change",
     target: { settings: r.settingsChanged.map((c) => c.setting) },

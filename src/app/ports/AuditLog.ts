@@ -39,7 +39,7 @@ export type StoredAuditRow =
 export class AuditConflictError extends LifeboatError {
   override readonly name = "AuditConflictError";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("AUDIT.CONFLICT", message, "system", options);
+    super("AUDIT.CONFLICT", message, options);
   }
 }
 

@@ -1,12 +1,6 @@
-import type { Secret } from "../../core/secret";
+import type { Kek } from "../../core/kek";
 
-/** A key-encryption key and the id that backup files record to find it again. */
-export interface Kek {
-  /** Stable, non-secret id of this key version, e.g. "env:3f2a…" or "kv:lifeboat-kek/0f1e…". */
-  id: string;
-  /** 32 bytes. */
-  key: Secret<Buffer>;
-}
+export type { Kek };
 
 /**
  * Where key-encryption keys come from (Key Vault in Azure, a setting in development).

@@ -2,7 +2,7 @@ import type { BackupStore } from "../ports/BackupStore";
 import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import { openJson, sealJson } from "../../format/chunk";
 import { isPointId, manifestSchema, paths, pointIdTime, type Manifest, type PointKind } from "../../format/manifest";
-import { IntegrityError, NotFoundError } from "../../core/errors";
+import { firstIssue, IntegrityError, NotFoundError } from "../../core/errors";
 
 /**
  * A restore point as listed from the repository index (blob metadata on the manifest).
@@ -52,15 +52,14 @@ export async function loadManifest(repo: BackupStore, keys: KeyProvider, id: str
     bytes = await repo.get(paths.manifest(id));
   } catch (err) {
     if (err instanceof NotFoundError) {
-      throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${id} does not exist in ${repo.description}`, "user", { cause: err });
+      throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${id} does not exist in ${repo.description}`, { cause: err });
     }
     throw err;
   }
   const json = await openJson(bytes, (kekId) => keys.byId(kekId));
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new IntegrityError(`manifest of ${id}: ${i?.path.join(".") ?? "?"}: ${i?.message ?? "invalid"}`);
+    throw new IntegrityError(`manifest of ${id}: ${firstIssue(parsed.error)}`);
   }
   if (parsed.data.pointId !== id) {
     throw new IntegrityError(`manifest stored as ${id} names point ${parsed.data.pointId}`);

@@ -1,6 +1,7 @@
 import type { BackupStore } from "../ports/BackupStore";
 import type { Kek } from "../ports/KeyProvider";
-import { sealLines, sha256Hex } from "../../format/chunk";
+import { sha256Hex } from "../../core/hash";
+import { sealLines } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
 
 /**

@@ -3,7 +3,8 @@ import type { KeyProvider } from "../ports/KeyProvider";
 import { IntegrityError } from "../../core/errors";
 import type { EntityKey } from "../../core/entity/record";
 import { decodeKeyLine } from "../../core/entity/record-lines";
-import { openLines, sha256Hex } from "../../format/chunk";
+import { sha256Hex } from "../../core/hash";
+import { openLines } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
 
 /**

@@ -7,8 +7,7 @@ import { restoreTable, type TableRestoreResult } from "./restore-table";
 import { IntegrityError, NotFoundError, ValidationError } from "../../core/errors";
 import { choosePointAt } from "../../core/policy/pitr";
 import type { Manifest } from "../../format/manifest";
-
-const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+import { TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
 
 export interface RestoreDeps {
   source: TableStore;
@@ -63,12 +62,12 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
   let pointId: string;
   if (req.pointId) {
     if (!points.some((p) => p.id === req.pointId)) {
-      throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${req.pointId} does not exist (see: lifeboat points)`, "user");
+      throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${req.pointId} does not exist (see: lifeboat points)`);
     }
     pointId = req.pointId;
   } else {
     const choice = choosePointAt(points, req.at ?? new Date(8.64e15));
-    if (!choice.ok) throw new NotFoundError("RESTORE.POINT_NOT_FOUND", choice.reason, "user");
+    if (!choice.ok) throw new NotFoundError("RESTORE.POINT_NOT_FOUND", choice.reason);
     pointId = choice.id;
   }
   const cache = new Map<string, Manifest>();
@@ -94,7 +93,7 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
   const planned: RestorePlan["tables"] = [];
   for (const table of tables) {
     const target = req.target.kind === "inPlace" ? table : `${req.target.prefix}${table}`;
-    if (!TABLE_NAME.test(target)) throw new ValidationError("target-prefix", `makes ${target}, not a valid table name (3-63 letters or digits)`);
+    if (!TABLE_NAME.test(target)) throw new ValidationError("target-prefix", `makes ${target}, not a valid table name (${TABLE_NAME_RULE})`);
     const chain = await chainFor(head, table, load);
     chains.set(table, chain);
     planned.push({ table, target, chain: chain.map((m) => m.pointId), maxEntities: chain.reduce((n, m) => n + (m.tables[table]?.entities ?? 0), 0) });

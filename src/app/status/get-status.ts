@@ -2,6 +2,13 @@ import type { BackupStore } from "../ports/BackupStore";
 import { listPoints } from "../repo/catalog";
 import { rpoStatus, type TableRpo } from "../../core/policy/rpo";
 
+/** The settings the status is judged against. */
+export interface StatusSettings {
+  tables: string[] | "*";
+  rpoMinutes: number;
+  rtoMinutes: number;
+}
+
 export interface StatusResult {
   now: string;
   rpoMinutes: number;
@@ -15,18 +22,17 @@ export interface StatusResult {
 
 /**
  * The last restore point per table and its age against the RPO. `tables` lists the
- * configured tables (or every table ever backed up when configured as "*").
+ * configured tables (or every table ever backed up when configured as "*"). Reads only;
+ * throws what listing the repository throws.
  */
-export async function getStatus(
-  deps: { repo: BackupStore; now?: () => Date },
-  req: { tables: string[] | "*"; rpoMinutes: number; rtoMinutes: number },
-): Promise<StatusResult> {
-  const now = (deps.now ?? (() => new Date()))();
-  const points = await listPoints(deps.repo);
+export async function getStatus(ctx: { repo: BackupStore; config: StatusSettings }, now: () => Date = () => new Date()): Promise<StatusResult> {
+  const req = ctx.config;
+  const points = await listPoints(ctx.repo);
   const latest = points.at(-1);
-  const tables = rpoStatus(points, req.tables, req.rpoMinutes, now);
+  const at = now();
+  const tables = rpoStatus(points, req.tables, req.rpoMinutes, at);
   return {
-    now: now.toISOString(),
+    now: at.toISOString(),
     rpoMinutes: req.rpoMinutes,
     rtoMinutes: req.rtoMinutes,
     points: points.length,

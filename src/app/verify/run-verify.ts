@@ -3,7 +3,8 @@ import type { KeyProvider } from "../ports/KeyProvider";
 import { listPoints, loadManifest } from "../repo/catalog";
 import { ProgressMeter, noProgress, type ProgressSink } from "../progress";
 import { ensureErrorType, NotFoundError } from "../../core/errors";
-import { openLines, sha256Hex } from "../../format/chunk";
+import { sha256Hex } from "../../core/hash";
+import { openLines } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
 
 export interface VerifyProblem {
@@ -33,7 +34,7 @@ export async function runVerify(
   const ids = new Set(all.map((p) => p.id));
   let targets = all.map((p) => p.id);
   if (req.pointId) {
-    if (!ids.has(req.pointId)) throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${req.pointId} does not exist (see: lifeboat points)`, "user");
+    if (!ids.has(req.pointId)) throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${req.pointId} does not exist (see: lifeboat points)`);
     targets = [req.pointId];
   }
   const result: VerifyResult = { points: 0, files: 0, bytes: 0, problems: [] };

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { audited, AuditWriteError, type AuditEntry, type AuditVerifyReport } from "../../app/audit/index";
+import { AuditWriteError, type AuditEntry, type AuditVerifyReport } from "../../app/audit";
+import { verifyAuditLog, writeAuditDigest } from "../../app/audit/use-cases";
 import { AUDIT_ACTIONS } from "../../core/audit/chain";
 import { parseInstant } from "../../core/policy/pitr";
 import { cliOperatorOf, CliExit, EXIT, servicesFor, type CliIo } from "../context";
@@ -104,15 +105,7 @@ export function registerAudit(program: Command, io: CliIo): void {
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
       let report: AuditVerifyReport;
       try {
-        report = await audited(
-          s.audit,
-          { operator, action: "audit.verify", target: { table: s.config.auditTable, container: s.config.auditContainer }, details: { from: opts.from, to: opts.to } },
-          () => s.audit.verify(r),
-          {
-            failureOf: (v) => (v.ok ? undefined : `${v.problems.length} problem(s); first: ${v.firstBroken?.message ?? "?"}`),
-            detailsOf: (v) => ({ entries: v.entries, firstSeq: v.firstSeq, lastSeq: v.lastSeq, digests: v.digests, problems: v.problems.length }),
-          },
-        );
+        report = await verifyAuditLog(s, { operator, range: r, asked: { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) } });
       } catch (err) {
         if (err instanceof AuditWriteError && err.result) printReport(io, err.result as AuditVerifyReport, opts.json === true);
         throw err;
@@ -126,7 +119,7 @@ export function registerAudit(program: Command, io: CliIo): void {
     .description("write an audit digest now, anchoring the current chain head (the auditDigest timer does this hourly)")
     .action(async () => {
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
-      const d = await s.audit.writeDigest();
+      const d = await writeAuditDigest(s, cliOperatorOf(program), (e) => io.stderr(`lifeboat: could not record the failed digest in the audit log: ${e.message}\n`));
       io.stderr(`digest ${d.digestSeq} anchors seq ${d.headSeq}\n`);
       io.stdout(`${d.name}\n`);
     });

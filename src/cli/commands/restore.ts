@@ -1,11 +1,7 @@
 import type { Command } from "commander";
-import { audited } from "../../app/audit/index";
-import { runBackup } from "../../app/backup/run-backup";
-import { runRestore, type RestoreResult } from "../../app/restore/run-restore";
+import { restorePoint } from "../../app/restore/restore-point";
 import { parseInstant } from "../../core/policy/pitr";
-import { cliOperatorOf, CliExit, EXIT, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
-import { backupAudit, recordSettingsChange } from "../../app/backup/take-backup";
-import { settingsSummary } from "../../config/summary";
+import { cliOperatorOf, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 interface RestoreOpts {
   at?: string;
@@ -52,45 +48,15 @@ export function registerRestore(program: Command, io: CliIo): void {
       if (opts.tables !== undefined && (!tables || tables.length === 0)) await bad("--tables: names no table");
 
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
-      const progress = progressPrinter(io);
-      const operator = cliOperatorOf(program);
-      const result = await audited(s.audit, { operator, action, target }, () => runRestore(
-        {
-          source: s.source,
-          repo: s.repo,
-          keys: s.keys,
-          progress,
-          safetyBackup: async (names) => {
-            io.stderr(`taking a safety backup of ${names.join(", ")} before restoring in place\n`);
-            const r = await audited(
-              s.audit,
-              { operator, action: "backup.incremental", target: { tables: names }, details: { reason: "safety backup before an in-place restore" } },
-              () =>
-                runBackup(
-                  { source: s.source, repo: s.repo, keys: s.keys, progress },
-                  { tables: names, exclude: [s.config.auditTable], overlapSeconds: s.config.overlapSeconds, chunkEntities: s.config.chunkEntities, waitForLockSeconds: 600, settings: settingsSummary(s.config) },
-                ),
-              backupAudit,
-            );
-            await recordSettingsChange(s.audit, operator, r);
-            if (r.status !== "committed") throw new CliExit(EXIT.failed, `safety backup not taken (${r.reason}); nothing was restored`);
-            io.stderr(`safety backup: ${r.pointId}\n`);
-            return r.pointId;
-          },
-        },
-        {
-          ...(at ? { at } : {}),
-          ...(opts.point ? { pointId: opts.point } : {}),
-          ...(tables ? { tables } : {}),
-          target: opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" },
-          dryRun: opts.dryRun === true,
-          concurrency: s.config.restoreConcurrency,
-        },
-      ), {
-        changesData: !opts.dryRun,
-        preflight: !opts.dryRun,
-        detailsOf: restoreDetails,
-        targetOf: (r) => ({ point: r.plan.pointId }),
+      const result = await restorePoint(s, {
+        operator: cliOperatorOf(program),
+        ...(at ? { at } : {}),
+        ...(opts.point ? { pointId: opts.point } : {}),
+        ...(tables ? { tables } : {}),
+        target: opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" },
+        dryRun: opts.dryRun === true,
+        progress: progressPrinter(io),
+        say: (line) => io.stderr(`${line}\n`),
       });
       if (opts.json) {
         io.stdout(JSON.stringify(result, null, 2) + "\n");
@@ -110,18 +76,4 @@ export function registerRestore(program: Command, io: CliIo): void {
       }
       if (result.safetyPointId) io.stdout(`safety backup: ${result.safetyPointId}\n`);
     });
-}
-
-/** What the audit log keeps of a restore: the point, per-table counts and digests, the safety point. */
-function restoreDetails(r: RestoreResult): Record<string, unknown> {
-  return {
-    point: r.plan.pointId,
-    pointTime: r.plan.pointTime,
-    inPlace: r.plan.inPlace,
-    safetyPoint: r.safetyPointId,
-    tables: r.dryRun
-      ? r.plan.tables.map((t) => ({ table: t.table, target: t.target, chain: t.chain.length, maxEntities: t.maxEntities }))
-      : r.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities, deleted: t.deleted, digest: t.digest })),
-    durationMs: r.durationMs,
-  };
 }

@@ -9,8 +9,7 @@ export function registerStatus(program: Command, io: CliIo): void {
     .description("last restore point per table and its age against RPO_MINUTES")
     .option("--json", "print JSON (the same as GET /api/status)")
     .action(async (opts: { json?: boolean }) => {
-      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
-      const st = await getStatus({ repo: s.repo }, { tables: s.config.tables, rpoMinutes: s.config.rpoMinutes, rtoMinutes: s.config.rtoMinutes });
+      const st = await getStatus(servicesFor(io, program.opts<{ settings?: string }>().settings));
       if (opts.json) {
         io.stdout(JSON.stringify(st, null, 2) + "\n");
         return;

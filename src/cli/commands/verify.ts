@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { audited } from "../../app/audit/index";
-import { runVerify } from "../../app/verify/run-verify";
+import { verifyRepository } from "../../app/verify/verify-repository";
 import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat verify [--point <id> | --all]`: decrypts and checks every file. */
@@ -12,18 +11,9 @@ export function registerVerify(program: Command, io: CliIo): void {
     .option("--all", "every restore point (the default)")
     .option("--json", "print the result as JSON")
     .action(async (opts: { point?: string; all?: boolean; json?: boolean }) => {
-      const target = { point: opts.point ?? "all" };
-      if (opts.point && opts.all) await refuse(io, program, { action: "verify", target }, "--point and --all: give one, not both");
+      if (opts.point && opts.all) await refuse(io, program, { action: "verify", target: { point: opts.point } }, "--point and --all: give one, not both");
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
-      const r = await audited(
-        s.audit,
-        { operator: cliOperatorOf(program), action: "verify", target },
-        () => runVerify({ repo: s.repo, keys: s.keys, progress: progressPrinter(io) }, opts.point ? { pointId: opts.point } : {}),
-        {
-          detailsOf: (v) => ({ points: v.points, files: v.files, bytes: v.bytes, problems: v.problems.length, first: v.problems.slice(0, 5) }),
-          failureOf: (v) => (v.problems.length > 0 ? `${v.problems.length} problem(s), first: ${v.problems[0]?.path}: ${v.problems[0]?.problem}` : undefined),
-        },
-      );
+      const r = await verifyRepository(s, { operator: cliOperatorOf(program), ...(opts.point ? { pointId: opts.point } : {}), progress: progressPrinter(io) });
       if (opts.json) io.stdout(JSON.stringify(r, null, 2) + "\n");
       else {
         for (const p of r.problems) io.stdout(`PROBLEM ${p.pointId} ${p.path}: ${p.problem}\n`);

@@ -1,4 +1,5 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { sha256Hex } from "../hash";
 
 /**
  * The audit log's hash chain, as pure functions: the entry model, its canonical
@@ -31,11 +32,6 @@ export const AUDIT_ACTIONS = [
 
 /** One of {@link AUDIT_ACTIONS}. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
-/** True when `s` is a known audit action. */
-export function isAuditAction(s: string): s is AuditAction {
-  return (AUDIT_ACTIONS as readonly string[]).includes(s);
-}
 
 /** How an action ended: it ran and worked, it ran and failed, or it was rejected before running. */
 export type AuditOutcome = "succeeded" | "failed" | "refused";
@@ -176,10 +172,6 @@ export function entryHash(e: Omit<AuditEntry, "hash" | "mac">): string {
   return sha256Hex(canonicalEntry(e));
 }
 
-/** SHA-256 of text (UTF-8) or bytes, as lowercase hex. */
-export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** HKDF-SHA256 (RFC 5869) of the KEK to a 32-byte key for one purpose; `info` is the KEK id. */
 export function deriveKey(kek: Buffer, salt: string, kekId: string): Buffer {

@@ -22,7 +22,7 @@ import { EDM_TYPES, type EdmType, type EntityRecord, type PropertyValue } from "
 export class EntityFormatError extends LifeboatError {
   override readonly name = "EntityFormatError";
   constructor(message: string, options?: { cause?: unknown }) {
-    super("DATA.ENTITY_FORMAT", message, "system", options);
+    super("DATA.ENTITY_FORMAT", message, options);
   }
 }
 

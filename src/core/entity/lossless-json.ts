@@ -38,7 +38,7 @@ export class JsonSyntaxError extends LifeboatError {
     message: string,
     readonly position: number,
   ) {
-    super("DATA.JSON_SYNTAX", message, "system", { details: { position } });
+    super("DATA.JSON_SYNTAX", message, { details: { position } });
   }
 }
 

@@ -111,7 +111,6 @@ function allocIds(capacity: number): Buffer {
       "MEMORY.KEY_SET",
       `cannot allocate ${mb} MB to track ${Math.floor(capacity * 0.75).toLocaleString("en-US")} entity keys; ` +
         `the table has more keys than this process can track (~36 MB per million)`,
-      "system",
       { cause: err },
     );
   }

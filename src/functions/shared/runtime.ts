@@ -1,7 +1,9 @@
-import type { InvocationContext } from "@azure/functions";
-import { loadConfig } from "../../config/index";
-import { createServices, type Services } from "../../services";
+import type { InvocationContext, Timer } from "@azure/functions";
 import type { ProgressSink } from "../../app/progress";
+import { loadConfig } from "../../config";
+import { createServices, type Services } from "../../services";
+
+// Not a function module: it sits below functions/ so the host's functions/*.js glob does not load it.
 
 let cached: Services | undefined;
 
@@ -23,4 +25,9 @@ export function resetServices(replacement?: Services): void {
 export function logProgress(context: InvocationContext): ProgressSink {
   return (e) =>
     context.log(`${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s${e.note ? `: ${e.note}` : ""}`);
+}
+
+/** Warns when a timer fires late (the host missed a schedule, e.g. while scaled to zero or redeploying). */
+export function warnIfLate(timer: Timer, context: InvocationContext): void {
+  if (timer.isPastDue) context.warn(`${context.functionName}: running late (the previous schedule was missed)`);
 }

@@ -1,0 +1,31 @@
+import type { Auditor } from "./audit";
+import type { BackupStore } from "./ports/BackupStore";
+import type { KeyProvider } from "./ports/KeyProvider";
+import type { TableStore } from "./ports/TableStore";
+import type { SettingsSummary } from "../core/settings-changes";
+
+/** The settings the use cases act on (already validated; no secret among them). */
+export interface AppSettings {
+  /** Table names, or "*" for every table in the source account. */
+  tables: string[] | "*";
+  /** Lifeboat's own audit table: never backed up with "*". */
+  auditTable: string;
+  auditContainer: string;
+  overlapSeconds: number;
+  chunkEntities: number;
+  restoreConcurrency: number;
+  rpoMinutes: number;
+  rtoMinutes: number;
+}
+
+/** The ports and settings every audited use case runs on; the CLI and the functions build one from the settings. */
+export interface AppContext {
+  source: TableStore;
+  repo: BackupStore;
+  keys: KeyProvider;
+  /** The tamper-evident audit log every action records into. */
+  audit: Auditor;
+  config: AppSettings;
+  /** What each manifest records of the settings, to detect and audit changes. */
+  settingsSummary: SettingsSummary;
+}

@@ -1,0 +1,69 @@
+import { LifeboatError } from "../../core/errors";
+import { audited } from "../audit";
+import { takeBackup } from "../backup/take-backup";
+import type { AppContext } from "../context";
+import type { ProgressSink } from "../progress";
+import { runRestore, type RestoreRequest, type RestoreResult } from "./run-restore";
+
+/** One audited restore, as the CLI (and later the HTTP API) asks for it. */
+export interface RestorePointRequest extends Omit<RestoreRequest, "concurrency"> {
+  operator: string;
+  progress?: ProgressSink;
+  /** Lines for the person waiting (the safety backup being taken, its id). */
+  say?: (line: string) => void;
+}
+
+/** What the audit log keeps of a restore: the point, per-table counts and digests, the safety point. */
+function restoreDetails(r: RestoreResult): Record<string, unknown> {
+  return {
+    point: r.plan.pointId,
+    pointTime: r.plan.pointTime,
+    inPlace: r.plan.inPlace,
+    safetyPoint: r.safetyPointId,
+    tables: r.dryRun
+      ? r.plan.tables.map((t) => ({ table: t.table, target: t.target, chain: t.chain.length, maxEntities: t.maxEntities }))
+      : r.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities, deleted: t.deleted, digest: t.digest })),
+    durationMs: r.durationMs,
+  };
+}
+
+/**
+ * Restores a point as one audited action (`restore`, or `restore.dryRun` which writes
+ * nothing). A real restore first checks the audit log is writable, and an in-place one
+ * takes an audited safety backup of the live tables (its id is in the result).
+ * Throws what runRestore throws (ValidationError, RESTORE.POINT_NOT_FOUND, DATA.INTEGRITY),
+ * RESTORE.SAFETY_BACKUP_SKIPPED when another backup kept the lock, or AuditWriteError.
+ */
+export async function restorePoint(ctx: AppContext, req: RestorePointRequest): Promise<RestoreResult> {
+  const { operator, progress, say, ...request } = req;
+  const target = {
+    ...(request.at ? { at: request.at.toISOString() } : {}),
+    ...(request.pointId ? { point: request.pointId } : {}),
+    ...(request.tables ? { tables: request.tables } : {}),
+    into: request.target.kind === "inPlace" ? "in place" : `prefix ${request.target.prefix}`,
+  };
+  const safetyBackup = async (tables: string[]): Promise<string> => {
+    say?.(`taking a safety backup of ${tables.join(", ")} before restoring in place`);
+    const r = await takeBackup(ctx, {
+      operator,
+      kind: "incremental",
+      tables,
+      waitForLockSeconds: 600,
+      reason: "safety backup before an in-place restore",
+      ...(progress ? { progress } : {}),
+    });
+    if (r.status !== "committed") throw new LifeboatError("RESTORE.SAFETY_BACKUP_SKIPPED", `safety backup not taken (${r.reason}); nothing was restored`);
+    say?.(`safety backup: ${r.pointId}`);
+    return r.pointId;
+  };
+  return audited(
+    ctx.audit,
+    { operator, action: request.dryRun ? "restore.dryRun" : "restore", target },
+    () =>
+      runRestore(
+        { source: ctx.source, repo: ctx.repo, keys: ctx.keys, safetyBackup, ...(progress ? { progress } : {}) },
+        { ...request, concurrency: ctx.config.restoreConcurrency },
+      ),
+    { changesData: !request.dryRun, preflight: !request.dryRun, detailsOf: restoreDetails, targetOf: (r) => ({ point: r.plan.pointId }) },
+  );
+}

@@ -1,0 +1,96 @@
+import type { z } from "zod";
+import { LifeboatError } from "../core/errors";
+import { auditConnection } from "./audit";
+import { readTables } from "./backup";
+import type { Issue } from "./fields";
+import { readKeySource, type KeySource } from "./keys";
+import { schema, type ParsedSettings } from "./schema";
+import { connection, type StorageConnection } from "./storage";
+
+export interface Config {
+  source: StorageConnection;
+  /** Table names, or "*" for every table in the source account. */
+  tables: string[] | "*";
+  backup: StorageConnection;
+  backupContainer: string;
+  key: KeySource;
+  rpoMinutes: number;
+  rtoMinutes: number;
+  fullBackupSchedule: string;
+  incrementalBackupSchedule: string;
+  /** How far before the watermark an incremental re-reads, for writes in flight at scan time. */
+  overlapSeconds: number;
+  /** Entities per data file. Memory is bounded by this, not by table size. */
+  chunkEntities: number;
+  /** Partitions written in parallel during a restore. */
+  restoreConcurrency: number;
+  /**
+   * Where the audit log lives: LIFEBOAT_AUDIT when set, else the backup account. Has
+   * both a table URI (entries) and a blob URI (digests) in identity mode.
+   */
+  audit: StorageConnection;
+  /** The audit table (one partition per UTC day). */
+  auditTable: string;
+  /** The container of audit digests (under an immutability policy in Azure). */
+  auditContainer: string;
+}
+
+/** A settings problem, naming every bad setting and why. Never echoes a value. */
+export class ConfigError extends LifeboatError {
+  override readonly name = "ConfigError";
+  constructor(readonly issues: Issue[]) {
+    super("CONFIG.INVALID", "invalid settings:\n" + issues.map((i) => `  ${i.setting}: ${i.message}`).join("\n"));
+  }
+}
+
+/** The settings issues of a failed parse, one per field, each naming the setting. */
+export function issuesOf(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({ setting: String(i.path[0] ?? "settings"), message: i.message }));
+}
+
+/** Each field parsed on its own; a field that fails reads as unset ("" for the required table list). */
+function lenient(env: Record<string, string | undefined>): ParsedSettings {
+  const out: Record<string, unknown> = {};
+  for (const [k, field] of Object.entries(schema.shape)) {
+    const r = (field as z.ZodType).safeParse(env[k]);
+    out[k] = r.success ? r.data : undefined;
+  }
+  out.LIFEBOAT_TABLES ??= "";
+  return out as ParsedSettings;
+}
+
+/**
+ * Parses settings from a plain object (process.env, or a local.settings.json `Values`).
+ * Throws ConfigError naming every bad setting; never includes a setting's value.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  // On a schema failure, go on with the fields that did parse, so that one run names
+  // every bad setting (the cross-setting checks below included), not just the first.
+  const issues: Issue[] = result.success ? [] : issuesOf(result.error);
+  const p: ParsedSettings = result.success ? result.data : lenient(env);
+  const source = connection("LIFEBOAT_SOURCE", p, "table", issues);
+  const backup = connection("LIFEBOAT_BACKUP", p, "blob", issues);
+  const audit = auditConnection(p, backup, issues);
+  const tables = readTables(p.LIFEBOAT_TABLES, issues);
+  const key = readKeySource(p, issues);
+
+  if (issues.length > 0 || !key) throw new ConfigError(issues);
+  return {
+    source,
+    tables,
+    backup,
+    backupContainer: p.LIFEBOAT_BACKUP_CONTAINER,
+    key,
+    rpoMinutes: p.RPO_MINUTES,
+    rtoMinutes: p.RTO_MINUTES,
+    fullBackupSchedule: p.LIFEBOAT_FULL_BACKUP_SCHEDULE,
+    incrementalBackupSchedule: p.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE,
+    overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
+    chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
+    restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
+    audit,
+    auditTable: p.LIFEBOAT_AUDIT_TABLE,
+    auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,
+  };
+}

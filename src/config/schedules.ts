@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { scheduleShape } from "./backup";
+import { ConfigError, issuesOf } from "./load";
+
+/** The timer schedules the functions register with. */
+export interface TimerSchedules {
+  fullBackup: string;
+  incrementalBackup: string;
+}
+
+/**
+ * The backup schedules from the settings (defaults when unset), validated by the same
+ * rules as loadConfig but on their own: functions register before the rest of the
+ * settings are needed. Throws ConfigError naming a malformed schedule.
+ */
+export function timerSchedules(env: Record<string, string | undefined>): TimerSchedules {
+  const r = z.object(scheduleShape).safeParse(env);
+  if (!r.success) throw new ConfigError(issuesOf(r.error));
+  return { fullBackup: r.data.LIFEBOAT_FULL_BACKUP_SCHEDULE, incrementalBackup: r.data.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE };
+}
