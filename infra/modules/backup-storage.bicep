@@ -68,7 +68,7 @@ param operatorPrincipalId string
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param operatorPrincipalType string
 
-// Must equal LOCK_CONTAINER in src/services.ts (test/infra/settings.test.ts checks it).
+// Must equal LOCK_CONTAINER in src/adapters/azure/stores.ts (test/infra/settings.test.ts checks it).
 var lockContainerName = 'lifeboat-locks'
 
 resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {

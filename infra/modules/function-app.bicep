@@ -154,7 +154,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       // ---- app settings: begin ----
       // test/infra/settings.test.ts reads this list, from the compiled template and from
       // this text: keep one `{ name: '…', value: … }` per line. Every LIFEBOAT_* / RPO_ /
-      // RTO_ name must be in SETTING_NAMES (src/config.ts); add a setting here only with
+      // RTO_ name must be in SETTING_NAMES (src/config/schema.ts); add a setting here only with
       // the issue that makes the app read it.
       appSettings: [
         { name: 'AzureWebJobsStorage__accountName', value: runtimeStorageAccountName }

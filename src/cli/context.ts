@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { cliOperator, refused, type AuditContext } from "../app/audit";
 import { ConfigError, loadConfig, type Config } from "../config";
-import { ensureErrorType, LifeboatError, ValidationError } from "../core/errors";
-import type { ProgressEvent } from "../app/progress";
+import { ensureErrorType, ValidationError } from "../core/errors";
+import { CliExit, EXIT } from "./exit";
 import { createServices, type Services } from "../services";
 
 /** Where the CLI writes; tests pass buffers, main passes the process streams. */
@@ -13,16 +13,6 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Overrides service creation (tests); default wires Azure from the settings. */
   services?: (config: Config) => Services;
-}
-
-/** Exit codes: 0 success, 1 the system failed, 2 the request or settings were wrong, 3 verification found problems. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, problems: 3 } as const;
-
-/** Thrown inside a command to end with a given exit code and one-line reason. */
-export class CliExit extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
 }
 
 /**
@@ -56,43 +46,6 @@ export function servicesFor(io: CliIo, settingsFile: string | undefined): Servic
   return (io.services ?? createServices)(config);
 }
 
-function human(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
-}
-
-export { human as formatBytes };
-
-/** A progress sink that prints one line per report to stderr: phase, table, count, rate, bytes. */
-export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
-  return (e) => {
-    const secs = Math.max(e.elapsedMs / 1000, 0.001);
-    const rate = Math.round(e.entities / secs);
-    io.stderr(
-      `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${rate}/s` +
-        `${e.bytes > 0 ? `, ${human(e.bytes)}` : ""} (${secs.toFixed(1)} s)${e.note ? `: ${e.note}` : ""}\n`,
-    );
-  };
-}
-
-/**
- * Maps any error to an exit code and a one-line reason (no stack, no secrets): the
- * error catalogue's fault decides (user and settings faults exit 2, system faults 1),
- * as it decides the HTTP status of the functions.
- */
-export function exitFor(err: unknown): { code: number; message: string } {
-  if (err instanceof CliExit) return { code: err.code, message: err.message };
-  if (err instanceof LifeboatError) return { code: err.fault === "system" ? EXIT.failed : EXIT.usage, message: `${err.code}: ${err.message}` };
-  const e = ensureErrorType(err);
-  return { code: EXIT.failed, message: e.message.split("\n")[0] ?? e.name };
-}
-
 /**
  * The operator of this CLI run: the global `--operator <name>` (with the OS account
  * for the record), else the OS account and host. Throws CliExit(usage) when
@@ -123,3 +76,6 @@ export async function refuse(io: CliIo, program: Command, ctx: Omit<AuditContext
   if (s) await refused(s.audit, { ...ctx, operator: cliOperatorOf(program) }, message);
   throw new CliExit(EXIT.usage, message);
 }
+
+export { CliExit, EXIT, exitFor } from "./exit";
+export { formatBytes, progressPrinter } from "./output";

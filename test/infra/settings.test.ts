@@ -6,7 +6,7 @@ import { DEFAULTS, loadConfig, SETTING_NAMES } from "../../src/config";
 import { LOCK_CONTAINER } from "../../src/adapters/azure/stores";
 
 /*
- * The Function App's settings in infra/ against the settings schema in src/config.ts:
+ * The Function App's settings in infra/ against the settings schema in src/config/:
  * Bicep must set every setting the app requires in Azure, set no Lifeboat setting the
  * app does not read, never set a secret, and what it sets must parse.
  *
@@ -111,7 +111,7 @@ function valueOf(setting: BicepSetting, params: Map<string, unknown>, moduleCall
   throw new Error(`${setting.name}: no way to evaluate ${setting.value} here; extend test/infra/settings.test.ts`);
 }
 
-describe("infra: the Function App's settings agree with src/config.ts", () => {
+describe("infra: the Function App's settings agree with src/config/", () => {
   const settings = readBicepSettings();
   const names = settings.map((s) => s.name);
 
@@ -121,7 +121,7 @@ describe("infra: the Function App's settings agree with src/config.ts", () => {
 
   it("sets only Lifeboat settings that the schema reads", () => {
     const unknown = names.filter(isLifeboatSetting).filter((n) => !(SETTING_NAMES as readonly string[]).includes(n));
-    expect(unknown, "set in Bicep but not in SETTING_NAMES (src/config.ts)").toEqual([]);
+    expect(unknown, "set in Bicep but not in SETTING_NAMES (src/config/schema.ts)").toEqual([]);
   });
 
   it("sets every setting the schema requires in Azure", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { inspect } from "node:util";
 import { ConfigError, loadConfig } from "../../src/config";
 
 const KEK = Buffer.alloc(32, 7).toString("base64");
@@ -52,5 +53,16 @@ describe("loadConfig", () => {
     expect(issuesOf({ ...base, LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: "*/15 * * * *" })[0]?.setting).toBe(
       "LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE",
     );
+  });
+
+  it("holds connection strings and the KEK as secrets that never print", () => {
+    const accountKey = Buffer.alloc(64, 9).toString("base64");
+    const cs = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${accountKey};EndpointSuffix=core.windows.net`;
+    const c = loadConfig({ ...base, LIFEBOAT_SOURCE: cs });
+    for (const text of [JSON.stringify(c), inspect(c, { depth: 10 }), String(c.key.kind === "env" ? c.key.keyBase64 : "")]) {
+      expect(text).not.toContain(accountKey);
+      expect(text).not.toContain(KEK);
+    }
+    expect(c.source.kind === "connectionString" && c.source.connectionString.reveal()).toBe(cs);
   });
 });
