@@ -8,6 +8,7 @@ export function withScan(real: TableStore, scan: TableStore["scan"]): TableStore
     createTable: (t) => real.createTable(t),
     deleteTable: (t) => real.deleteTable(t),
     submitBatch: (t, w) => real.submitBatch(t, w),
+    read: (t, k) => real.read(t, k),
     scan,
   };
 }

@@ -50,6 +50,7 @@ function overlapping(repo: BackupStore, source: TableStore): { repo: BackupStore
     deleteTable: (t) => source.deleteTable(t),
     scan: (t, o) => source.scan(t, o),
     submitBatch: (t, w) => source.submitBatch(t, w),
+    read: (t, k) => source.read(t, k),
   };
   return { repo: wrappedRepo, source: wrappedSource };
 }

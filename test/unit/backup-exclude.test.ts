@@ -7,7 +7,7 @@ import { runBackup } from "../../src/app/backup/run-backup";
 import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
 import { EnvKeyProvider } from "../../src/adapters/keys";
 import { FsBackupStore } from "../../src/adapters/fs/FsBackupStore";
-import type { EntityRecord } from "../../src/core/entity/record";
+import type { EntityKey, EntityRecord } from "../../src/core/entity/record";
 import { Secret } from "../../src/core/secret";
 
 /** Tables in memory: enough of the TableStore contract for a backup. */
@@ -28,6 +28,9 @@ class MemoryTables implements TableStore {
   async *scan(t: string, _o?: ScanOptions): AsyncIterable<EntityRecord[]> {
     const rows = this.tables.get(t) ?? [];
     if (rows.length > 0) yield rows.map((r) => ({ ...r, ts: "2026-01-01T00:00:00.0000000Z", etag: "e" }));
+  }
+  async read(t: string, k: EntityKey): Promise<EntityRecord | null> {
+    return this.tables.get(t)?.find((r) => r.pk === k.pk && r.rk === k.rk) ?? null;
   }
   async submitBatch(_t: string, _w: TableWrite[]): Promise<void> {
     throw new Error("not used");

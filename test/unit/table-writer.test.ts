@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
 import { TableWriter } from "../../src/app/tables/table-writer";
-import type { EntityRecord } from "../../src/core/entity/record";
+import type { EntityKey, EntityRecord } from "../../src/core/entity/record";
 
 /** An in-memory TableStore that records every batch and how many were in flight. */
 class FakeTableStore implements TableStore {
@@ -32,6 +32,9 @@ class FakeTableStore implements TableStore {
     const t = this.tables.get(table);
     if (!t) throw new Error(`no table ${table}`);
     yield [...t.values()];
+  }
+  read(table: string, k: EntityKey): Promise<EntityRecord | null> {
+    return Promise.resolve(this.tables.get(table)?.get(`${k.pk}\0${k.rk}`) ?? null);
   }
   async submitBatch(table: string, writes: TableWrite[]): Promise<void> {
     const n = this.batches.length;

@@ -2,7 +2,7 @@ import { odata, type TableClient, type TableServiceClient, type TransactionActio
 import type { ScanOptions, TableStore, TableWrite } from "../../app/ports/TableStore";
 import { parseEntityPage, toSdkEntity } from "../../core/entity/codec";
 import { LifeboatError, NotFoundError } from "../../core/errors";
-import type { EntityRecord } from "../../core/entity/record";
+import type { EntityKey, EntityRecord } from "../../core/entity/record";
 import { codeOf, statusOf } from "./clients";
 
 type PipelinePolicy = Parameters<TableClient["pipeline"]["addPolicy"]>[0];
@@ -91,9 +91,23 @@ export class AzureTableStore implements TableStore {
     }
   }
 
-  async *scan(table: string, options: ScanOptions = {}): AsyncIterable<EntityRecord[]> {
+  scan(table: string, options: ScanOptions = {}): AsyncIterable<EntityRecord[]> {
     const filter = options.since ? `Timestamp ge datetime'${options.since}'` : undefined;
-    const select = options.keysOnly ? ["PartitionKey", "RowKey"] : undefined;
+    // Timestamp too: an incremental finds the entities written while it ran by it.
+    const select = options.keysOnly ? ["PartitionKey", "RowKey", "Timestamp"] : undefined;
+    return this.#query(table, filter, select, options.pageSize ?? 1000);
+  }
+
+  async read(table: string, key: EntityKey): Promise<EntityRecord | null> {
+    // A query naming both keys is a point query: the same exact-value parsing as a scan.
+    for await (const page of this.#query(table, odata`PartitionKey eq ${key.pk} and RowKey eq ${key.rk}`, undefined, 1)) {
+      const r = page.find((e) => e.pk === key.pk && e.rk === key.rk);
+      if (r) return r;
+    }
+    return null;
+  }
+
+  async *#query(table: string, filter: string | undefined, select: string[] | undefined, pageSize: number): AsyncIterable<EntityRecord[]> {
     let body: string | undefined;
     const pages = this.#scanClient(table)
       .listEntities({
@@ -102,7 +116,7 @@ export class AzureTableStore implements TableStore {
           body = takenBodies.get(raw.request) ?? raw.bodyAsText ?? undefined;
         },
       })
-      .byPage({ maxPageSize: options.pageSize ?? 1000 });
+      .byPage({ maxPageSize: pageSize });
     const it = pages[Symbol.asyncIterator]();
     // One page ahead: the request for page k+1 is in flight while page k is parsed and
     // consumed, so the service and this process work at the same time. (The next request

@@ -4,13 +4,16 @@ import type { TableStore } from "../ports/TableStore";
 import { ChunkedWriter } from "../repo/chunked-writer";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { ContentDigest } from "../../core/entity/content-digest";
-import { removedKeys } from "../repo/key-diff";
+import { removedKeys, uncapturedKeys } from "../repo/key-diff";
+import { atOrAfter, tableTime } from "../../core/entity/timestamp";
 import { encodeKeyLine, encodeRecordLine, keyHashHex } from "../../core/entity/record-lines";
 import { KeyLog } from "../../core/keys/key-log";
 import { paths, type FileRef, type TableSegment } from "../../format/manifest";
 
 /** Entities near the watermark remembered for de-duplication; past this, duplicates are just stored. */
 const MAX_RECENT = 50_000;
+/** Point reads in flight for entities written behind the change scan. */
+const LATE_READS_IN_FLIGHT = 16;
 
 export interface TableBackupInput {
   source: TableStore;
@@ -26,11 +29,6 @@ export interface TableBackupInput {
   overlapSeconds: number;
   chunkEntities: number;
   progress: ProgressSink;
-}
-
-/** ISO-8601 with 7 fractional digits, as the Table service compares Timestamps. */
-export function tableTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$10000Z");
 }
 
 /**
@@ -64,7 +62,11 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       // Hashing costs ~2 µs an entity: only for rows the overlap window may repeat.
       const isRecent = !recentOverflow && r.ts !== undefined && r.ts >= recentFrom && r.etag !== undefined;
       const hash = isRecent || (skip.size > 0 && r.etag !== undefined) ? keyHashHex(r.pk, r.rk) : "";
-      if (r.etag && skip.has(`${hash} ${r.etag}`)) continue;
+      if (r.etag && skip.has(`${hash} ${r.etag}`)) {
+        // Unchanged since the previous point, which holds this state: met all the same.
+        changed.add(r);
+        continue;
+      }
       if (isRecent && r.etag) {
         recent.push([hash, r.etag]);
         if (recent.length > MAX_RECENT) {
@@ -91,9 +93,15 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   let keyCount = entities;
   let keyFiles: FileRef[];
   if (previous) {
+    // Entities the key scan finds written since the change scan's filter time: the
+    // change scan met most of them; the rest were written after it passed them.
+    const recentKeys = new KeyLog();
     const keyMeter = new ProgressMeter(input.progress, "key scan", table);
     for await (const page of source.scan(table, { keysOnly: true })) {
-      for (const r of page) await keys.add(encodeKeyLine(r));
+      for (const r of page) {
+        await keys.add(encodeKeyLine(r));
+        if (since === null || (r.ts !== undefined && atOrAfter(r.ts, since))) recentKeys.add(r);
+      }
       keyMeter.add(page.length, 0);
     }
     keyMeter.done();
@@ -109,6 +117,28 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       await data.add(encodeRecordLine({ pk: k.pk, rk: k.rk, deleted: true }));
       tombstones++;
     }
+    // Written during this backup behind the change scan (a delete before it, a re-create
+    // after it passed: without this the point would keep the state from before the
+    // delete). Their state now is one they had during the backup; gone again, a tombstone.
+    const lateMeter = new ProgressMeter(input.progress, "late changes", table);
+    const late = await uncapturedKeys(recentKeys, changed);
+    const keysLate = [...late.keys];
+    for (let i = 0; i < keysLate.length; i += LATE_READS_IN_FLIGHT) {
+      const states = await Promise.all(keysLate.slice(i, i + LATE_READS_IN_FLIGHT).map((k) => source.read(table, k).then((r) => ({ k, r }))));
+      for (const { k, r } of states) {
+        if (r) {
+          const line = encodeRecordLine(r);
+          await data.add(line);
+          entities++;
+          lateMeter.add(1, line.length);
+        } else {
+          await data.add(encodeRecordLine({ pk: k.pk, rk: k.rk, deleted: true }));
+          tombstones++;
+          lateMeter.add(1, 0);
+        }
+      }
+    }
+    lateMeter.done(late.reason ? `${late.method}; ${late.reason}` : late.method);
   } else {
     keyFiles = await keys.close();
   }

@@ -8,7 +8,7 @@ export type TableWrite =
 export interface ScanOptions {
   /** Only entities whose Timestamp is at or after this ISO-8601 instant. */
   since?: string;
-  /** Only PartitionKey and RowKey (the props of returned records are empty). */
+  /** Only PartitionKey, RowKey and Timestamp (the props of returned records are empty). */
   keysOnly?: boolean;
   /** Entities per service page (max 1000). */
   pageSize?: number;
@@ -33,6 +33,11 @@ export interface TableStore {
    * Throws NotFoundError when the table is missing.
    */
   scan(table: string, options?: ScanOptions): AsyncIterable<EntityRecord[]>;
+  /**
+   * The entity's current state (a point read), or null when it does not exist.
+   * Throws NotFoundError (TABLE.NOT_FOUND) when the table is missing.
+   */
+  read(table: string, key: EntityKey): Promise<EntityRecord | null>;
   /**
    * Applies up to 100 writes of one partition atomically (< 4 MiB in total).
    * Upserts replace the whole entity; deleting a missing entity is not an error.

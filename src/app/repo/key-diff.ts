@@ -118,3 +118,22 @@ async function whenSorted(merge: () => AsyncIterable<EntityKey>): Promise<KeyLog
     throw err;
   }
 }
+
+/**
+ * The keys of `candidates` that `captured` does not hold, each once: for an incremental,
+ * the entities the key scan found written since the change scan's filter time that the
+ * change scan never met (written after it passed them). A sorted merge when both are in
+ * ascending order, else a key set of the candidates (they are few: the recent writes).
+ * Throws only what reading throws (nothing here reads the repository).
+ */
+export async function uncapturedKeys(candidates: KeyLog, captured: KeyLog): Promise<DiffResult> {
+  const merged = await whenSorted(() => missingFrom(ascending(candidates, "recent keys"), ascending(captured, "change scan")));
+  if (merged instanceof KeyLog) return { keys: merged, method: "sorted merge" };
+
+  const capturedSet = new KeyStates();
+  for (const k of captured) capturedSet.add(k.pk, k.rk, 1);
+  const out = new KeyLog();
+  const seen = new KeyStates();
+  for (const k of candidates) if (capturedSet.get(k.pk, k.rk) === 0 && seen.add(k.pk, k.rk, 1) === 0) out.add(k);
+  return { keys: out, method: "key set", reason: merged.message };
+}
