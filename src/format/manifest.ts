@@ -51,7 +51,7 @@ const tableSegment = z.object({
   mode: z.enum(["full", "incremental"]),
   /** Lower bound of the Timestamp query (watermark of the parent minus the overlap), or null for full. */
   since: z.string().nullable(),
-  /** Highest entity Timestamp covered by this point (the next incremental's starting point). */
+  /** When this table's scan started (7 fractional digits); the next incremental reads from it, less the overlap. */
   watermark: z.string().nullable(),
   entities: z.number().int().nonnegative(),
   tombstones: z.number().int().nonnegative(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ScanOptions, TableStore, TableWrite } from "../../src/app/ports/TableStore";
+import { BatchRejectedError, TransientWriteError, type ScanOptions, type TableStore, type TableWrite } from "../../src/app/ports/TableStore";
+import { RetryingTableStore } from "../../src/adapters/retrying-table-store";
 import { TableWriter } from "../../src/app/tables/table-writer";
 import type { EntityKey, EntityRecord } from "../../src/core/entity/record";
 
@@ -211,5 +212,105 @@ describe("TableWriter", () => {
     await w.flush();
     expect(store.batches.map((b) => b.writes.length)).toEqual([100, 50]);
     expect(w.written).toBe(150);
+  });
+
+  describe("a write the service refuses for good", () => {
+    const bad = (writes: TableWrite[]): number => writes.findIndex((x) => x.kind === "upsert" && x.record.props.bad !== undefined);
+    const poisoned = (i: number): TableWrite => {
+      const w = upsert("p0", i);
+      return w.kind === "upsert" && i === 37 ? { kind: "upsert", record: { ...w.record, props: { ...w.record.props, bad: ["String", "secret value"] } } } : w;
+    };
+
+    it("is isolated by halving the transaction: every other write lands, the report names it without its values", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = (writes) => (bad(writes) >= 0 ? new BatchRejectedError(400, "InvalidInput", "One of the request inputs is not valid.", true) : undefined);
+      const writer = new TableWriter(store, "T", 4);
+      for (let i = 0; i < 100; i++) await writer.add("p0", poisoned(i), 100);
+      await writer.flush();
+      expect(store.tables.get("T")!.size).toBe(99);
+      expect(writer.written).toBe(99);
+      expect(writer.rejected.map((r) => [r.write.kind === "upsert" && r.write.record.rk, r.status, r.serviceCode, r.reason])).toEqual([
+        ["r000037", 400, "InvalidInput", "One of the request inputs is not valid."],
+      ]);
+      // The batch, then both halves at each of six halvings (100 → 50 → 25 → 13 → 6 → 3 → 1): 13 transactions, not 100 single writes.
+      expect(store.batches.length).toBe(13);
+      expect(writer.requests).toBe(13);
+      expect(JSON.stringify(writer.rejected.map((r) => r.reason))).not.toContain("secret value");
+    });
+
+    it("is split out at once when the service names its index", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = (writes) => {
+        const i = bad(writes);
+        return i >= 0 ? new BatchRejectedError(400, "PropertyValueTooLarge", "The property 'bad' value exceeds the maximum allowed size (64KB).", true, i) : undefined;
+      };
+      const writer = new TableWriter(store, "T", 4);
+      for (let i = 0; i < 100; i++) await writer.add("p0", poisoned(i), 100);
+      await writer.flush();
+      expect(store.tables.get("T")!.size).toBe(99);
+      expect(store.batches.length).toBe(3); // the batch, the blamed write alone, the other 99
+      expect(writer.rejected[0]).toMatchObject({ status: 400, serviceCode: "PropertyValueTooLarge", property: "bad" });
+    });
+
+    it("a refusal that is not definite (a batch that kept failing with 500) is split, but a single write failing so stops the writer", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = (writes) => (bad(writes) >= 0 ? new BatchRejectedError(500, undefined, "server error", false) : undefined);
+      const writer = new TableWriter(store, "T", 4);
+      for (let i = 0; i < 100; i++) await writer.add("p0", poisoned(i), 100);
+      await expect(writer.flush()).rejects.toBeInstanceOf(BatchRejectedError);
+      expect(writer.rejected).toEqual([]);
+    });
+  });
+
+  describe("RetryingTableStore", () => {
+    const noSleep = { maxRetries: 8, serverErrorRetries: 2, baseDelayMs: 250, maxDelayMs: 30_000 };
+
+    it("retries throttling with growing back-off until it passes", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = (_w, n) => (n < 3 ? new TransientWriteError(429, "throttled") : undefined);
+      const slept: number[] = [];
+      const retrying = new RetryingTableStore(store, { ...noSleep, sleep: async (ms) => void slept.push(ms) });
+      await retrying.submitBatch("T", [upsert("p0", 1)]);
+      expect(store.batches.length).toBe(4);
+      expect(slept).toHaveLength(3);
+      expect(slept[0]!).toBeGreaterThanOrEqual(125);
+      expect(slept[0]!).toBeLessThanOrEqual(250);
+      expect(slept[2]!).toBeGreaterThanOrEqual(500);
+      expect(store.tables.get("T")!.size).toBe(1);
+    });
+
+    it("gives up after maxRetries with the last error", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = () => new TransientWriteError(503, "busy");
+      const retrying = new RetryingTableStore(store, { ...noSleep, sleep: async () => undefined });
+      await expect(retrying.submitBatch("T", [upsert("p0", 1)])).rejects.toThrow("busy");
+      expect(store.batches.length).toBe(9);
+    });
+
+    it("never resends a batch the service refused for its content", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = () => new BatchRejectedError(400, "InvalidInput", "bad", true);
+      const retrying = new RetryingTableStore(store, { ...noSleep, sleep: async () => undefined });
+      await expect(retrying.submitBatch("T", [upsert("p0", 1), upsert("p0", 2)])).rejects.toBeInstanceOf(BatchRejectedError);
+      expect(store.batches.length).toBe(1);
+    });
+
+    it("a transaction that keeps failing with 500 comes back as a refusal to split; a single write as the service's failure", async () => {
+      const store = new FakeTableStore();
+      await store.createTable("T");
+      store.failWhen = () => new TransientWriteError(500, "Transaction Failed");
+      const retrying = new RetryingTableStore(store, { ...noSleep, sleep: async () => undefined });
+      const err = await retrying.submitBatch("T", [upsert("p0", 1), upsert("p0", 2)]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BatchRejectedError);
+      expect((err as BatchRejectedError).definite).toBe(false);
+      expect(store.batches.length).toBe(3);
+      await expect(retrying.submitBatch("T", [upsert("p0", 1)])).rejects.toBeInstanceOf(TransientWriteError);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { odata, type TableClient, type TableServiceClient, type TransactionAction } from "@azure/data-tables";
-import type { ScanOptions, TableStore, TableWrite } from "../../app/ports/TableStore";
+import { BatchRejectedError, TransientWriteError, type ScanOptions, type TableStore, type TableWrite } from "../../app/ports/TableStore";
 import { parseEntityPage, toSdkEntity } from "../../core/entity/codec";
 import { LifeboatError, NotFoundError } from "../../core/errors";
 import type { EntityKey, EntityRecord } from "../../core/entity/record";
@@ -37,12 +37,13 @@ const takeQueryBody: PipelinePolicy = {
  */
 export class AzureTableStore implements TableStore {
   readonly #service: TableServiceClient;
-  readonly #clientFor: (table: string) => TableClient;
+  readonly #clientFor: (table: string, retries: boolean) => TableClient;
   readonly #clients = new Map<string, TableClient>();
   /** Clients used only by scan(), with takeQueryBody in their pipeline. */
   readonly #scanClients = new Map<string, TableClient>();
 
-  constructor(service: TableServiceClient, clientFor: (table: string) => TableClient) {
+  /** `clientFor(table, retries)`: a client whose pipeline retries (scans, reads) or does not (transactions). */
+  constructor(service: TableServiceClient, clientFor: (table: string, retries: boolean) => TableClient) {
     this.#service = service;
     this.#clientFor = clientFor;
   }
@@ -50,7 +51,7 @@ export class AzureTableStore implements TableStore {
   #client(table: string): TableClient {
     let c = this.#clients.get(table);
     if (!c) {
-      c = this.#clientFor(table);
+      c = this.#clientFor(table, false);
       this.#clients.set(table, c);
     }
     return c;
@@ -59,7 +60,7 @@ export class AzureTableStore implements TableStore {
   #scanClient(table: string): TableClient {
     let c = this.#scanClients.get(table);
     if (!c) {
-      c = this.#clientFor(table);
+      c = this.#clientFor(table, true);
       // After deserialization in the pipeline's order, so it sees the response first.
       c.pipeline.addPolicy(takeQueryBody, { afterPhase: "Deserialize" });
       this.#scanClients.set(table, c);
@@ -152,8 +153,25 @@ export class AzureTableStore implements TableStore {
     }
   }
 
+  /**
+   * One attempt, mapped to the port's errors (BatchRejectedError, TransientWriteError,
+   * NotFoundError); the transaction client does not retry by itself, so that a batch the
+   * service refuses for its content is not sent again and again (RetryingTableStore
+   * retries what may pass).
+   */
   async submitBatch(table: string, writes: TableWrite[]): Promise<void> {
+    try {
+      await this.#submit(table, writes);
+    } catch (err) {
+      throw writeError(err, table);
+    }
+  }
+
+  async #submit(table: string, writes: TableWrite[]): Promise<void> {
     if (writes.length === 0) return;
+    // One write needs no transaction, and some content is refused only inside one
+    // (Azurite: a string holding U+2028), so a write split out of a refused batch goes alone.
+    if (writes.length === 1) return this.#writeOne(this.#client(table), writes[0]!);
     const actions: TransactionAction[] = writes.map((w) =>
       w.kind === "upsert"
         ? ["upsert", toSdkEntity(w.record) as { partitionKey: string; rowKey: string }, "Replace"]
@@ -166,23 +184,62 @@ export class AzureTableStore implements TableStore {
       // A delete of a missing entity fails the whole transaction (404). Deleting what is
       // already gone is what was asked for, so redo the batch one write at a time.
       if (statusOf(err) === 404 && writes.some((w) => w.kind === "delete") && codeOf(err) !== "TableNotFound") {
-        for (const w of writes) {
-          if (w.kind === "upsert") {
-            await client.upsertEntity(toSdkEntity(w.record) as { partitionKey: string; rowKey: string }, "Replace");
-          } else {
-            try {
-              await client.deleteEntity(w.key.pk, w.key.rk);
-            } catch (e) {
-              if (statusOf(e) !== 404) throw e;
-            }
-          }
-        }
+        for (const w of writes) await this.#writeOne(client, w);
         return;
-      }
-      if (statusOf(err) === 404) {
-        throw new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, { cause: err });
       }
       throw err;
     }
   }
+
+  /** One write without a transaction; deleting what is already gone succeeds. */
+  async #writeOne(client: TableClient, w: TableWrite): Promise<void> {
+    if (w.kind === "upsert") {
+      await client.upsertEntity(toSdkEntity(w.record) as { partitionKey: string; rowKey: string }, "Replace");
+      return;
+    }
+    try {
+      await client.deleteEntity(w.key.pk, w.key.rk);
+    } catch (e) {
+      if (statusOf(e) !== 404 || codeOf(e) === "TableNotFound") throw e;
+    }
+  }
+}
+
+/** Statuses a later attempt may not see: throttled, timed out, busy, a server error. */
+const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
+/** Statuses that reject the writes themselves: bad content, a conflict, too large. */
+const REJECTED = new Set([400, 409, 413]);
+
+/**
+ * A failed write as the port's error. The service's message for a rejected transaction
+ * starts with the failing write's index ("1:The property value exceeds …") and ends with
+ * request id and time lines, which are dropped. Other errors (403 and the like) pass
+ * through unchanged. The SDK's error is not kept as the cause: it holds the request
+ * body, which is customer data.
+ */
+function writeError(err: unknown, table: string): unknown {
+  const status = statusOf(err);
+  const code = codeOf(err);
+  if (status === 404 && (code === "TableNotFound" || code === undefined)) {
+    return new NotFoundError("TABLE.NOT_FOUND", `table ${table} does not exist`, { cause: err });
+  }
+  if (status === undefined) {
+    const network = typeof code === "string" && /^(REQUEST_SEND_ERROR|E[A-Z_]+)$/.test(code);
+    const aborted = err instanceof Error && err.name === "AbortError";
+    if (network || aborted) return new TransientWriteError(undefined, `table ${table}: ${code ?? "aborted"}: the request did not complete`);
+    return err;
+  }
+  const text = err instanceof Error ? err.message : "";
+  if (TRANSIENT.has(status)) return new TransientWriteError(status, `table ${table}: ${status}${code ? ` ${code}` : ""}${text ? `: ${firstLine(text)}` : ""}`);
+  if (REJECTED.has(status)) {
+    const m = /^(\d+):([\s\S]*)$/.exec(text);
+    const index = m ? Number(m[1]) : undefined;
+    return new BatchRejectedError(status, code, firstLine(m ? (m[2] ?? "") : text) || "rejected", true, index);
+  }
+  return err;
+}
+
+/** The service's message without its RequestId/Time lines, on one line, at most 300 characters. */
+function firstLine(text: string): string {
+  return text.split(/\n(?:RequestId|Time):/)[0]!.replace(/\s+/g, " ").trim().slice(0, 300);
 }

@@ -24,9 +24,9 @@ export function tableServiceClient(conn: StorageConnection, credential: () => To
   return new TableServiceClient(conn.tableServiceUri, credential(), options);
 }
 
-/** A TableClient for one table of a connection. */
-export function tableClient(conn: StorageConnection, credential: () => TokenCredential, table: string, what: string): TableClient {
-  const options: TableServiceClientOptions = { retryOptions: RETRY };
+/** A TableClient for one table of a connection; `retries: false` for one whose caller retries itself. */
+export function tableClient(conn: StorageConnection, credential: () => TokenCredential, table: string, what: string, retries = true): TableClient {
+  const options: TableServiceClientOptions = { retryOptions: retries ? RETRY : { maxRetries: 0 } };
   if (conn.kind === "connectionString") {
     if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
     return TableClient.fromConnectionString(conn.connectionString.reveal(), table, options);

@@ -4,6 +4,7 @@ import type { BackupStore } from "../../app/ports/BackupStore";
 import type { TableStore } from "../../app/ports/TableStore";
 import type { StorageConnection } from "../../config";
 import { createCredential } from "../credential";
+import { RetryingTableStore } from "../retrying-table-store";
 import { AzureAuditLog } from "./AzureAuditLog";
 import { AzureTableStore } from "./AzureTableStore";
 import { BlobBackupStore } from "./BlobBackupStore";
@@ -26,7 +27,7 @@ function credentialFor(conn: StorageConnection): () => TokenCredential {
  */
 export function createTableStore(conn: StorageConnection, what: string): TableStore {
   const cred = credentialFor(conn);
-  return new AzureTableStore(tableServiceClient(conn, cred, what), (t) => tableClient(conn, cred, t, what));
+  return new RetryingTableStore(new AzureTableStore(tableServiceClient(conn, cred, what), (t, retries) => tableClient(conn, cred, t, what, retries)));
 }
 
 /** A BackupStore over a container of a storage connection, locking in LOCK_CONTAINER. Sends no request. */

@@ -22,7 +22,7 @@ function restoreDetails(r: RestoreResult): Record<string, unknown> {
     safetyPoint: r.safetyPointId,
     tables: r.dryRun
       ? r.plan.tables.map((t) => ({ table: t.table, target: t.target, chain: t.chain.length, maxEntities: t.maxEntities }))
-      : r.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities, deleted: t.deleted, digest: t.digest })),
+      : r.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities, deleted: t.deleted, digest: t.digest, rejected: t.rejected.length })),
     durationMs: r.durationMs,
   };
 }

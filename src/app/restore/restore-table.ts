@@ -9,6 +9,7 @@ import { ContentDigest } from "../../core/entity/content-digest";
 import { decodeRecordLine } from "../../core/entity/record-lines";
 import { KeyStates } from "../../core/keys/key-states";
 import { IntegrityError } from "../../core/errors";
+import { rejectedEntity, verifyTarget, type RejectedEntity } from "./verify-target";
 import { isTombstone } from "../../core/entity/record";
 import type { FileRef, Manifest } from "../../format/manifest";
 
@@ -31,6 +32,10 @@ export interface TableRestoreResult {
   deleted: number;
   entities: number;
   digest: string;
+  /** Transactions sent (more than the batches when refused ones were split). */
+  transactions: number;
+  /** Entities the service refused to write or delete; everything else is restored and verified. */
+  rejected: RejectedEntity[];
 }
 
 /**
@@ -104,23 +109,20 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
     sweepMeter.done(stray.reason ? `${stray.method}; ${stray.reason}` : stray.method);
   }
 
-  // Verify: what the target holds now must be exactly what the backup says.
-  const actual = new ContentDigest();
-  const verifyMeter = new ProgressMeter(input.progress, "verify", target);
-  for await (const page of store.scan(target)) {
-    for (const r of page) actual.add(r);
-    verifyMeter.add(page.length, 0);
-  }
-  verifyMeter.done();
-  if (!actual.equals(expected)) {
-    throw new IntegrityError(
-      `restore of ${table} into ${target} did not verify: the target holds ${actual.count} entities (digest ${actual.hex().slice(0, 12)}…), ` +
-        `the backup ${expected.count} (digest ${expected.hex().slice(0, 12)}…). Was something writing to ${target} during the restore?`,
-      { table, target, expectedCount: expected.count, actualCount: actual.count },
-    );
-  }
+  // Verify: what the target holds now must be exactly what the backup says, less what the service refused.
+  const refused = [...writer.rejected, ...sweeper.rejected];
+  await verifyTarget({ store, table, target, expected, rejected: refused, progress: input.progress });
   if (headSeg?.mode === "full" && headSeg.contentDigest && headSeg.contentDigest !== expected.hex()) {
     throw new IntegrityError(`restore of ${table}: the data files do not add up to the digest recorded at backup time`, { table });
   }
-  return { table, target, written, deleted: sweeper.written, entities: expected.count, digest: expected.hex() };
+  return {
+    table,
+    target,
+    written,
+    deleted: sweeper.written,
+    entities: expected.count,
+    digest: expected.hex(),
+    transactions: writer.requests + sweeper.requests,
+    rejected: refused.map((r) => rejectedEntity(table, target, r)),
+  };
 }

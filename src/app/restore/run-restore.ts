@@ -4,7 +4,7 @@ import type { TableStore } from "../ports/TableStore";
 import { chainFor, listPoints, loadManifest } from "../repo/catalog";
 import { noProgress, type ProgressSink } from "../progress";
 import { restoreTable, type TableRestoreResult } from "./restore-table";
-import { IntegrityError, NotFoundError, ValidationError } from "../../core/errors";
+import { IntegrityError, LifeboatError, NotFoundError, ValidationError } from "../../core/errors";
 import { choosePointAt } from "../../core/policy/pitr";
 import type { Manifest } from "../../format/manifest";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
@@ -110,7 +110,8 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
  * applied), entities not in the point removed from the target, and the target verified
  * against the backup's content digest. An in-place restore first takes a safety backup.
  * Re-running after a crash finishes the job (writes are idempotent upserts).
- * Throws IntegrityError when the verification fails.
+ * Restores every table even when the service refuses some entities, then throws
+ * RestoreIncompleteError naming them. Throws IntegrityError when a verification fails.
  */
 export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promise<RestoreResult> {
   const started = Date.now();
@@ -139,5 +140,33 @@ export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promis
       }),
     );
   }
-  return { plan, dryRun: false, safetyPointId, tables: results, durationMs: Date.now() - started };
+  const result: RestoreResult = { plan, dryRun: false, safetyPointId, tables: results, durationMs: Date.now() - started };
+  if (results.some((t) => t.rejected.length > 0)) throw new RestoreIncompleteError(result);
+  return result;
+}
+
+/** How many refused entities an error message (and so the audit entry) names; the result has them all. */
+export const MAX_NAMED_REJECTED = 20;
+
+/**
+ * A restore that wrote and verified everything except entities the table service
+ * refused (each named with its table, keys and the service's message, never its values).
+ * `result` is the whole result, every refused entity included. Code RESTORE.INCOMPLETE.
+ */
+export class RestoreIncompleteError extends LifeboatError {
+  override readonly name = "RestoreIncompleteError";
+  constructor(readonly result: RestoreResult) {
+    const all = result.tables.flatMap((t) => t.rejected);
+    const named = all.slice(0, MAX_NAMED_REJECTED).map(
+      (r) =>
+        `${r.table} -> ${r.target} PartitionKey ${JSON.stringify(r.partitionKey)} RowKey ${JSON.stringify(r.rowKey)} (${r.write})` +
+        `${r.property ? ` property ${JSON.stringify(r.property)}` : ""}: ${r.status}${r.serviceCode ? ` ${r.serviceCode}` : ""}: ${r.reason}`,
+    );
+    const more = all.length > named.length ? `; and ${all.length - named.length} more (see --json)` : "";
+    super(
+      "RESTORE.INCOMPLETE",
+      `restore of point ${result.plan.pointId} is incomplete: the table service refused ${all.length} entit${all.length === 1 ? "y" : "ies"}, ` +
+        `not written; everything else is restored and verified: ${named.join("; ")}${more}`,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import type { TableStore, TableWrite } from "../ports/TableStore";
+import { BatchRejectedError, type TableStore, type TableWrite } from "../ports/TableStore";
 
 const MAX_BATCH = 100;
 /** The service limit is 4 MiB per transaction; leave room for the multipart envelope. */
@@ -9,11 +9,32 @@ interface Pending {
   bytes: number;
 }
 
+/** A write the service refused for good, with what it said (never the entity's values). */
+export interface RejectedWrite {
+  write: TableWrite;
+  status: number;
+  serviceCode?: string;
+  /** The property the service named, when it named one. */
+  property?: string;
+  reason: string;
+}
+
+/** The key a write is for. */
+export function keyOfWrite(w: TableWrite): { pk: string; rk: string } {
+  return w.kind === "upsert" ? { pk: w.record.pk, rk: w.record.rk } : w.key;
+}
+
 /**
  * Groups writes into entity-group transactions (one partition, ≤100 writes, <4 MiB)
  * and submits up to `concurrency` of them at once. Buffers at most `maxBuffered`
  * writes across partitions: past that, the fullest partitions are submitted until half
  * the room is free again.
+ *
+ * A transaction the service refuses for its content (BatchRejectedError) is not sent
+ * again as it was: it is split, at the write the service blamed when it named one, else
+ * in halves, down to single writes, so everything else is written and each write the
+ * service refuses on its own lands in `rejected`. Any other failure stops the writer:
+ * `flush` throws it.
  */
 export class TableWriter {
   readonly #partitions = new Map<string, Pending>();
@@ -21,6 +42,10 @@ export class TableWriter {
   #buffered = 0;
   #failure: unknown;
   written = 0;
+  /** Transactions sent, splits included. */
+  requests = 0;
+  /** Writes the service refused on their own, in the order they were found. */
+  readonly rejected: RejectedWrite[] = [];
 
   constructor(
     private readonly store: TableStore,
@@ -73,15 +98,34 @@ export class TableWriter {
     this.#buffered -= p.writes.length;
     if (this.#failure !== undefined) throw this.#failure;
     while (this.#inFlight.size >= this.concurrency) await Promise.race(this.#inFlight);
-    const job = this.store
-      .submitBatch(this.table, p.writes)
-      .then(() => {
-        this.written += p.writes.length;
-      })
-      .catch((err: unknown) => {
-        this.#failure ??= err;
-      });
+    const job = this.#write(p.writes).catch((err: unknown) => {
+      this.#failure ??= err;
+    });
     this.#inFlight.add(job);
     void job.finally(() => this.#inFlight.delete(job));
+  }
+
+  /** Sends one transaction; when the service refuses its content, the parts it splits into. */
+  async #write(writes: TableWrite[]): Promise<void> {
+    this.requests++;
+    try {
+      await this.store.submitBatch(this.table, writes);
+      this.written += writes.length;
+      return;
+    } catch (err) {
+      if (!(err instanceof BatchRejectedError)) throw err;
+      if (writes.length === 1) {
+        if (!err.definite) throw err;
+        const property = /propert(?:y|ies)(?: name)? '([^']{1,255})'/i.exec(err.reason)?.[1];
+        this.rejected.push({ write: writes[0]!, status: err.status, ...(err.serviceCode ? { serviceCode: err.serviceCode } : {}), ...(property ? { property } : {}), reason: err.reason });
+        return;
+      }
+      const i = err.index;
+      const parts =
+        i !== undefined && Number.isInteger(i) && i >= 0 && i < writes.length
+          ? [[writes[i]!], [...writes.slice(0, i), ...writes.slice(i + 1)]]
+          : [writes.slice(0, writes.length >> 1), writes.slice(writes.length >> 1)];
+      for (const part of parts) if (part.length > 0) await this.#write(part);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { restorePoint } from "../../app/restore/restore-point";
+import { RestoreIncompleteError, type RestoreResult } from "../../app/restore/run-restore";
 import { parseInstant } from "../../core/policy/pitr";
 import { cliOperatorOf, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
@@ -48,32 +49,51 @@ export function registerRestore(program: Command, io: CliIo): void {
       if (opts.tables !== undefined && (!tables || tables.length === 0)) await bad("--tables: names no table");
 
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
-      const result = await restorePoint(s, {
-        operator: cliOperatorOf(program),
-        ...(at ? { at } : {}),
-        ...(opts.point ? { pointId: opts.point } : {}),
-        ...(tables ? { tables } : {}),
-        target: opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" },
-        dryRun: opts.dryRun === true,
-        progress: progressPrinter(io),
-        say: (line) => io.stderr(`${line}\n`),
-      });
-      if (opts.json) {
-        io.stdout(JSON.stringify(result, null, 2) + "\n");
-        return;
+      let result: RestoreResult;
+      try {
+        result = await restorePoint(s, {
+          operator: cliOperatorOf(program),
+          ...(at ? { at } : {}),
+          ...(opts.point ? { pointId: opts.point } : {}),
+          ...(tables ? { tables } : {}),
+          target: opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" },
+          dryRun: opts.dryRun === true,
+          progress: progressPrinter(io),
+          say: (line) => io.stderr(`${line}\n`),
+        });
+      } catch (err) {
+        // Everything else was restored and verified: show it, and each refused entity, before failing.
+        if (err instanceof RestoreIncompleteError) printResult(io, err.result, opts.json === true);
+        throw err;
       }
-      const p = result.plan;
-      io.stdout(`${result.dryRun ? "plan" : "restored"}: point ${p.pointId} (${p.pointTime})${p.inPlace ? ", in place" : ""}\n`);
-      for (const t of p.tables) {
-        const done = result.tables.find((r) => r.table === t.table);
-        io.stdout(
-          `  ${t.table} -> ${t.target}: ` +
-            (done
-              ? `${done.entities} entities, ${done.deleted} removed, verified (digest ${done.digest.slice(0, 12)}…)`
-              : `up to ${t.maxEntities} entities from ${t.chain.length} point(s): ${t.chain.join(" <- ")}`) +
-            "\n",
-        );
-      }
-      if (result.safetyPointId) io.stdout(`safety backup: ${result.safetyPointId}\n`);
+      printResult(io, result, opts.json === true);
     });
+}
+
+/** The restore's outcome: one line per table (or the plan of a dry run), refused entities, the safety point. */
+function printResult(io: CliIo, result: RestoreResult, json: boolean): void {
+  if (json) {
+    io.stdout(JSON.stringify(result, null, 2) + "\n");
+    return;
+  }
+  const p = result.plan;
+  io.stdout(`${result.dryRun ? "plan" : "restored"}: point ${p.pointId} (${p.pointTime})${p.inPlace ? ", in place" : ""}\n`);
+  for (const t of p.tables) {
+    const done = result.tables.find((r) => r.table === t.table);
+    io.stdout(
+      `  ${t.table} -> ${t.target}: ` +
+        (done
+          ? `${done.entities - done.rejected.filter((r) => r.write === "upsert").length} entities, ${done.deleted} removed, verified (digest ${done.digest.slice(0, 12)}…)` +
+            (done.rejected.length > 0 ? `, except ${done.rejected.length} refused by the service:` : "")
+          : `up to ${t.maxEntities} entities from ${t.chain.length} point(s): ${t.chain.join(" <- ")}`) +
+        "\n",
+    );
+    for (const r of done?.rejected ?? []) {
+      io.stdout(
+        `    NOT ${r.write === "upsert" ? "WRITTEN" : "DELETED"} PartitionKey ${JSON.stringify(r.partitionKey)} RowKey ${JSON.stringify(r.rowKey)}` +
+          `${r.property ? ` property ${JSON.stringify(r.property)}` : ""}: ${r.status}${r.serviceCode ? ` ${r.serviceCode}` : ""}: ${r.reason}\n`,
+      );
+    }
+  }
+  if (result.safetyPointId) io.stdout(`safety backup: ${result.safetyPointId}\n`);
 }

@@ -13,7 +13,7 @@ export type PropertyValue = readonly [EdmType, string];
 export interface EntityRecord {
   pk: string;
   rk: string;
-  /** The service Timestamp (ISO-8601, 7 fractional digits), when read from the service. */
+  /** The service Timestamp (ISO-8601 UTC; Azure writes 7 fractional digits, Azurite 3), when read from the service. */
   ts?: string;
   /** The service ETag, when read from the service. */
   etag?: string;

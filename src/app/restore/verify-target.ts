@@ -1,0 +1,79 @@
+import { ContentDigest } from "../../core/entity/content-digest";
+import { IntegrityError } from "../../core/errors";
+import type { TableStore } from "../ports/TableStore";
+import { ProgressMeter, type ProgressSink } from "../progress";
+import { keyOfWrite, type RejectedWrite } from "../tables/table-writer";
+
+/** An entity a restore could not write (or delete) because the service refused it: where, and what the service said. */
+export interface RejectedEntity {
+  table: string;
+  target: string;
+  partitionKey: string;
+  rowKey: string;
+  write: "upsert" | "delete";
+  status: number;
+  serviceCode?: string;
+  property?: string;
+  /** The service's message; never the entity's values. */
+  reason: string;
+}
+
+/** A refused write as the report and the audit entry name it. */
+export function rejectedEntity(table: string, target: string, r: RejectedWrite): RejectedEntity {
+  const k = keyOfWrite(r.write);
+  return {
+    table,
+    target,
+    partitionKey: k.pk,
+    rowKey: k.rk,
+    write: r.write.kind,
+    status: r.status,
+    ...(r.serviceCode ? { serviceCode: r.serviceCode } : {}),
+    ...(r.property ? { property: r.property } : {}),
+    reason: r.reason,
+  };
+}
+
+/**
+ * Scans the target and checks it holds exactly what the backup says (`expected`), except
+ * for the writes the service refused: each refused upsert missing, each refused delete
+ * still there. Throws IntegrityError when anything else differs (something wrote to the
+ * target during the restore, or the data did not add up).
+ */
+export async function verifyTarget(input: {
+  store: TableStore;
+  table: string;
+  target: string;
+  expected: ContentDigest;
+  rejected: readonly RejectedWrite[];
+  progress: ProgressSink;
+}): Promise<void> {
+  const { store, table, target, expected } = input;
+  const actual = new ContentDigest();
+  const meter = new ProgressMeter(input.progress, "verify", target);
+  for await (const page of store.scan(target)) {
+    for (const r of page) actual.add(r);
+    meter.add(page.length, 0);
+  }
+  meter.done();
+  // actual + what was not written = expected + what could not be deleted.
+  const left = new ContentDigest();
+  left.merge(actual);
+  const right = new ContentDigest();
+  right.merge(expected);
+  for (const r of input.rejected) {
+    if (r.write.kind === "upsert") left.add(r.write.record);
+    else {
+      const still = await store.read(target, r.write.key);
+      if (still) right.add(still);
+    }
+  }
+  if (!left.equals(right)) {
+    const besides = input.rejected.length > 0 ? ` besides the ${input.rejected.length} write(s) the service refused` : "";
+    throw new IntegrityError(
+      `restore of ${table} into ${target} did not verify: the target holds ${actual.count} entities (digest ${actual.hex().slice(0, 12)}…), ` +
+        `the backup ${expected.count} (digest ${expected.hex().slice(0, 12)}…)${besides}. Was something writing to ${target} during the restore?`,
+      { table, target, expectedCount: expected.count, actualCount: actual.count },
+    );
+  }
+}
