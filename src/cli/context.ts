@@ -11,6 +11,10 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
+  /** stderr is a terminal: progress updates one line in place. */
+  isTTY?: boolean;
+  /** --quiet was given: no progress lines (asked when printing, after the options are parsed). */
+  quiet?: () => boolean;
   /** Overrides service creation (tests); default wires Azure from the settings. */
   services?: (config: Config) => Services;
 }
@@ -73,9 +77,25 @@ export async function refuse(io: CliIo, program: Command, ctx: Omit<AuditContext
   } catch {
     s = undefined;
   }
-  if (s) await refused(s.audit, { ...ctx, operator: cliOperatorOf(program) }, message);
+  if (s) {
+    // The user's mistake comes first and keeps exit 2, even when the log cannot take the
+    // refusal (storage down): say that second, and do not wait minutes for retries.
+    const recorded = refused(s.audit, { ...ctx, operator: cliOperatorOf(program) }, message);
+    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), REFUSAL_AUDIT_TIMEOUT_MS).unref());
+    const outcome = await Promise.race([recorded.then(() => "ok" as const, (err: unknown) => ensureErrorType(err)), timeout]);
+    if (outcome !== "ok") {
+      const why = outcome === "timeout" ? `the audit log did not answer within ${REFUSAL_AUDIT_TIMEOUT_MS / 1000} s` : outcome.message;
+      throw new CliExit(EXIT.usage, `${message}\n(this refusal could not be recorded in the audit log: ${why})`);
+    }
+  }
   throw new CliExit(EXIT.usage, message);
 }
+
+/** The rule for --point, as every command states it. */
+export const POINT_ID_RULE = "--point: must be a restore point id such as 20261126T134500123Z-f1a2b3c (see: lifeboat points)";
+
+/** How long a refusal waits for its audit record before saying it could not be recorded. */
+const REFUSAL_AUDIT_TIMEOUT_MS = 5000;
 
 export { CliExit, EXIT, exitFor } from "./exit";
 export { formatBytes, progressPrinter } from "./output";

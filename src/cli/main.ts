@@ -10,12 +10,14 @@ import { registerVerify } from "./commands/verify";
 import { EXIT, exitFor, type CliIo } from "./context";
 
 /** Runs the `lifeboat` CLI with the given arguments; returns the exit code. Never throws. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  const io: CliIo = { ...given, quiet: () => program.opts<{ quiet?: boolean }>().quiet === true };
   const program = new Command("lifeboat")
     .description("Lifeboat: backups, point-in-time restore and verification for Azure Table Storage")
     .version(TOOL.version)
     .option("--settings <file>", "read settings from this local.settings.json (Values) over the environment")
     .option("--operator <name>", "who is running this, for the audit log (default: the OS user and host)")
+    .option("--quiet", "no progress lines on stderr")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerBackup(program, io);
@@ -45,6 +47,7 @@ if (require.main === module) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
+    isTTY: process.stderr.isTTY === true,
   }).then((code) => {
     process.exitCode = code;
   });

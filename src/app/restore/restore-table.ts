@@ -61,9 +61,9 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   const seen = new KeyStates(changes);
   const expected = new ContentDigest();
   const writer = new TableWriter(store, target, input.concurrency);
-  const meter = new ProgressMeter(input.progress, "restore", target);
-
   const files = segments.flatMap((seg) => (seg.mode === "full" ? seg.data.map((f) => ({ f, full: true })) : [...seg.data].reverse().map((f) => ({ f, full: false }))));
+  // Progress counts the backup's records read: their number is known from the manifests.
+  const meter = new ProgressMeter(input.progress, "restore", target, { total: files.reduce((n, x) => n + x.f.records, 0) });
   // Fetch ahead while the current file is being written.
   const fetches: Promise<string[]>[] = [];
   const LOOKAHEAD = 2;
@@ -88,7 +88,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
       entities++;
       bytes += line.length;
     }
-    meter.add(entities, bytes);
+    meter.add(entities, bytes, lines.length);
   }
   await writer.flush();
   meter.done();

@@ -47,17 +47,30 @@ export interface RestoreResult {
 }
 
 /**
+ * Checks what can be checked of a restore request without reading anything: one of
+ * time and point, the target prefix, the table names and the names they make. Callers
+ * run it before connecting, so bad input is refused even when storage is down.
+ * Throws ValidationError naming the field and the rule.
+ */
+export function checkRestoreRequest(req: Pick<RestoreRequest, "at" | "pointId" | "tables" | "target">): void {
+  if (req.at && req.pointId) throw new ValidationError("--at/--point", "give a time or a point id, not both");
+  if (req.target.kind === "prefix" && !/^[A-Za-z][A-Za-z0-9]*$/.test(req.target.prefix)) {
+    throw new ValidationError("target-prefix", "must start with a letter and hold only letters and digits (table name rules)");
+  }
+  for (const t of req.tables ?? []) {
+    if (!TABLE_NAME.test(t)) throw new ValidationError("tables", `${JSON.stringify(t)} is not a table name (${TABLE_NAME_RULE})`);
+    const target = req.target.kind === "inPlace" ? t : `${req.target.prefix}${t}`;
+    if (!TABLE_NAME.test(target)) throw new ValidationError("target-prefix", `makes ${target}, not a valid table name (${TABLE_NAME_RULE})`);
+  }
+}
+
+/**
  * Plans a restore without writing anything: validates the request, picks the point,
  * resolves each table's chain. Throws ValidationError (bad input), NotFoundError
  * (no such point), IntegrityError (a broken chain).
  */
 export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promise<{ plan: RestorePlan; head: Manifest; chains: Map<string, Manifest[]> }> {
-  if (req.at && req.pointId) throw new ValidationError("--at/--point", "give a time or a point id, not both");
-  if (req.target.kind === "prefix") {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(req.target.prefix)) {
-      throw new ValidationError("target-prefix", "must start with a letter and hold only letters and digits (table name rules)");
-    }
-  }
+  checkRestoreRequest(req);
   const points = await listPoints(deps.repo);
   let pointId: string;
   if (req.pointId) {

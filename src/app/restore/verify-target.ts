@@ -50,7 +50,7 @@ export async function verifyTarget(input: {
 }): Promise<void> {
   const { store, table, target, expected } = input;
   const actual = new ContentDigest();
-  const meter = new ProgressMeter(input.progress, "verify", target);
+  const meter = new ProgressMeter(input.progress, "verify", target, { total: expected.count });
   for await (const page of store.scan(target)) {
     for (const r of page) actual.add(r);
     meter.add(page.length, 0);

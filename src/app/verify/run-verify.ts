@@ -38,7 +38,9 @@ export async function runVerify(
     targets = [req.pointId];
   }
   const result: VerifyResult = { points: 0, files: 0, bytes: 0, problems: [] };
-  const meter = new ProgressMeter(deps.progress ?? noProgress, "verify");
+  // Progress in bytes checked, against the sizes the listing index gives.
+  const total = all.filter((p) => targets.includes(p.id)).reduce((n, p) => n + p.bytes, 0);
+  const meter = new ProgressMeter(deps.progress ?? noProgress, "verify", undefined, { total });
   for (const id of targets) {
     result.points++;
     let files: FileRef[];
@@ -61,7 +63,7 @@ export async function runVerify(
         if (sha256Hex(bytes) !== f.sha256) throw new Error("SHA-256 does not match the manifest");
         const lines = await openLines(bytes, (k) => deps.keys.byId(k));
         if (lines.length !== f.records) throw new Error(`${lines.length} records, manifest says ${f.records}`);
-        meter.add(lines.length, bytes.length);
+        meter.add(lines.length, bytes.length, bytes.length);
       } catch (err) {
         result.problems.push({ pointId: id, path: f.path, problem: ensureErrorType(err).message });
       }

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { restorePoint } from "../../app/restore/restore-point";
-import { RestoreIncompleteError, type RestoreResult } from "../../app/restore/run-restore";
+import { checkRestoreRequest, RestoreIncompleteError, type RestoreResult, type RestoreTarget } from "../../app/restore/run-restore";
+import { ValidationError } from "../../core/errors";
 import { parseInstant } from "../../core/policy/pitr";
-import { cliOperatorOf, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
+import { isPointId } from "../../format/manifest";
+import { cliOperatorOf, POINT_ID_RULE, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 interface RestoreOpts {
   at?: string;
@@ -29,13 +31,13 @@ export function registerRestore(program: Command, io: CliIo): void {
     .action(async (opts: RestoreOpts) => {
       // Validate everything before touching anything.
       const action = opts.dryRun ? "restore.dryRun" : "restore";
-      const target = {
+      const asked = {
         ...(opts.at !== undefined ? { at: opts.at } : {}),
         ...(opts.point !== undefined ? { point: opts.point } : {}),
         ...(opts.tables !== undefined ? { tables: opts.tables } : {}),
         into: opts.inPlace ? "in place" : `prefix ${opts.targetPrefix ?? "?"}`,
       };
-      const bad = (message: string): Promise<never> => refuse(io, program, { action, target }, message);
+      const bad = (message: string): Promise<never> => refuse(io, program, { action, target: asked }, message);
       let at: Date | undefined;
       if (opts.at !== undefined) {
         const parsed = parseInstant(opts.at);
@@ -43,10 +45,18 @@ export function registerRestore(program: Command, io: CliIo): void {
         at = parsed ?? undefined;
       }
       if (opts.at !== undefined && opts.point !== undefined) await bad("--at and --point: give one, not both");
+      if (opts.point !== undefined && !isPointId(opts.point)) await bad(POINT_ID_RULE);
       if (opts.inPlace && opts.targetPrefix !== undefined) await bad("--target-prefix and --in-place: give one, not both");
       if (!opts.inPlace && opts.targetPrefix === undefined) await bad("a target is required: --target-prefix <p> (new tables) or --in-place");
       const tables = opts.tables?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
       if (opts.tables !== undefined && (!tables || tables.length === 0)) await bad("--tables: names no table");
+      const target: RestoreTarget = opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" };
+      try {
+        checkRestoreRequest({ ...(tables ? { tables } : {}), target });
+      } catch (err) {
+        if (err instanceof ValidationError) await bad(err.message.replace(/^(target-prefix|tables):/, "--$1:"));
+        throw err;
+      }
 
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
       let result: RestoreResult;
@@ -56,7 +66,7 @@ export function registerRestore(program: Command, io: CliIo): void {
           ...(at ? { at } : {}),
           ...(opts.point ? { pointId: opts.point } : {}),
           ...(tables ? { tables } : {}),
-          target: opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" },
+          target,
           dryRun: opts.dryRun === true,
           progress: progressPrinter(io),
           say: (line) => io.stderr(`${line}\n`),

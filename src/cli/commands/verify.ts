@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { verifyRepository } from "../../app/verify/verify-repository";
-import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
+import { isPointId } from "../../format/manifest";
+import { cliOperatorOf, CliExit, EXIT, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat verify [--point <id> | --all]`: decrypts and checks every file. */
 export function registerVerify(program: Command, io: CliIo): void {
@@ -12,6 +13,7 @@ export function registerVerify(program: Command, io: CliIo): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: { point?: string; all?: boolean; json?: boolean }) => {
       if (opts.point && opts.all) await refuse(io, program, { action: "verify", target: { point: opts.point } }, "--point and --all: give one, not both");
+      if (opts.point !== undefined && !isPointId(opts.point)) await refuse(io, program, { action: "verify", target: { point: opts.point } }, POINT_ID_RULE);
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
       const r = await verifyRepository(s, { operator: cliOperatorOf(program), ...(opts.point ? { pointId: opts.point } : {}), progress: progressPrinter(io) });
       if (opts.json) io.stdout(JSON.stringify(r, null, 2) + "\n");

@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { ProgressSink } from "../../app/progress";
+import { etaText, type ProgressSink } from "../../app/progress";
 import { loadConfig } from "../../config";
 import { createServices, type Services } from "../../services";
 
@@ -21,10 +21,15 @@ export function resetServices(replacement?: Services): void {
   cached = replacement;
 }
 
-/** Progress of long work into the invocation's log. */
+/** Progress of long work into the invocation's log: a line every few seconds, with percentage and time left when the total is known. */
 export function logProgress(context: InvocationContext): ProgressSink {
-  return (e) =>
-    context.log(`${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s${e.note ? `: ${e.note}` : ""}`);
+  return (e) => {
+    const left = etaText(e);
+    context.log(
+      `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s` +
+        `${left ? `, ${left}` : ""}${e.note ? `: ${e.note}` : ""}`,
+    );
+  };
 }
 
 /** Warns when a timer fires late (the host missed a schedule, e.g. while scaled to zero or redeploying). */
