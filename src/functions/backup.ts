@@ -18,6 +18,7 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
     });
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {
+      for (const w of result.warnings) context.warn(`lifeboat.event=clock_skew ${w}`);
       context.log(
         `lifeboat.event=backup_committed point=${result.pointId} kind=${result.kind} entities=${result.entities} ` +
           `tombstones=${result.tombstones} bytes=${result.bytes} ms=${result.durationMs}`,

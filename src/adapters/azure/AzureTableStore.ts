@@ -96,7 +96,7 @@ export class AzureTableStore implements TableStore {
     const filter = options.since ? `Timestamp ge datetime'${options.since}'` : undefined;
     // Timestamp too: an incremental finds the entities written while it ran by it.
     const select = options.keysOnly ? ["PartitionKey", "RowKey", "Timestamp"] : undefined;
-    return this.#query(table, filter, select, options.pageSize ?? 1000);
+    return this.#query(table, filter, select, options.pageSize ?? 1000, options.onServiceTime);
   }
 
   async read(table: string, key: EntityKey): Promise<EntityRecord | null> {
@@ -108,13 +108,25 @@ export class AzureTableStore implements TableStore {
     return null;
   }
 
-  async *#query(table: string, filter: string | undefined, select: string[] | undefined, pageSize: number): AsyncIterable<EntityRecord[]> {
+  async *#query(
+    table: string,
+    filter: string | undefined,
+    select: string[] | undefined,
+    pageSize: number,
+    onServiceTime?: (d: Date) => void,
+  ): AsyncIterable<EntityRecord[]> {
     let body: string | undefined;
+    let timed = onServiceTime === undefined;
     const pages = this.#scanClient(table)
       .listEntities({
         queryOptions: { ...(filter ? { filter } : {}), ...(select ? { select } : {}) },
         onResponse: (raw) => {
           body = takenBodies.get(raw.request) ?? raw.bodyAsText ?? undefined;
+          if (!timed) {
+            timed = true;
+            const date = new Date(raw.headers.get("date") ?? "");
+            if (!Number.isNaN(date.getTime())) onServiceTime?.(date);
+          }
         },
       })
       .byPage({ maxPageSize: pageSize });

@@ -24,8 +24,10 @@ export interface TableBackupInput {
   table: string;
   /** The table's segment in the previous point, or undefined for a full scan. */
   previous: TableSegment | undefined;
-  /** When this table's scan starts: the new watermark (everything committed before is covered). */
+  /** When this table's scan starts by the local clock: the watermark when the service does not say its time. */
   scanStart: Date;
+  /** Hears how far the local clock is ahead of the service's (ms; negative: behind), once per table. */
+  onClock?: (localAheadMs: number) => void;
   overlapSeconds: number;
   chunkEntities: number;
   progress: ProgressSink;
@@ -38,8 +40,17 @@ export interface TableBackupInput {
 export async function backupTable(input: TableBackupInput): Promise<TableSegment> {
   const { source, repo, kek, pointId, table, previous, overlapSeconds, chunkEntities } = input;
   const mode = previous ? "incremental" : "full";
-  const watermark = tableTime(input.scanStart);
-  const recentFrom = tableTime(new Date(input.scanStart.getTime() - overlapSeconds * 1000));
+  // The watermark is on the service's clock, as the Timestamps it is compared with: the
+  // Date of the change scan's first response, less a second (the header has whole seconds
+  // and is stamped after the query began). The local clock is only the fallback for a
+  // service that sends no Date; how far off it is goes to `onClock`.
+  let start = input.scanStart;
+  let recentFrom = tableTime(new Date(start.getTime() - overlapSeconds * 1000));
+  const onServiceTime = (service: Date): void => {
+    start = new Date(Math.floor(service.getTime() / 1000) * 1000 - 1000);
+    recentFrom = tableTime(new Date(start.getTime() - overlapSeconds * 1000));
+    input.onClock?.(input.scanStart.getTime() - service.getTime());
+  };
   const since = previous?.watermark
     ? tableTime(new Date(new Date(previous.watermark).getTime() - overlapSeconds * 1000))
     : null;
@@ -56,7 +67,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   let entities = 0;
   const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table);
 
-  for await (const page of source.scan(table, since ? { since } : {})) {
+  for await (const page of source.scan(table, { ...(since ? { since } : {}), onServiceTime })) {
     let pageBytes = 0;
     for (const r of page) {
       // Hashing costs ~2 µs an entity: only for rows the overlap window may repeat. (Compared as
@@ -147,7 +158,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   return {
     mode,
     since,
-    watermark,
+    watermark: tableTime(start),
     entities,
     tombstones,
     data: await data.close(),

@@ -46,6 +46,8 @@ export type BackupResult =
       durationMs: number;
       /** Settings that differ from those the previous point recorded (empty when equal or unknown). */
       settingsChanged: SettingChange[];
+      /** Things the operator should know that did not stop the backup (a local clock far off the service's). */
+      warnings: string[];
     }
   | { status: "skipped"; reason: string };
 
@@ -84,6 +86,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
     const pointId = newPointId(kind, started, randomBytes(4).toString("hex"));
 
     const segments: Record<string, TableSegment> = {};
+    let clockOffsetMs = 0;
     for (const table of tables) {
       lock.assertHeld();
       segments[table] = await backupTable({
@@ -95,6 +98,9 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         table,
         previous: previous?.tables[table],
         scanStart: now(),
+        onClock: (ms) => {
+          if (Math.abs(ms) > Math.abs(clockOffsetMs)) clockOffsetMs = ms;
+        },
         overlapSeconds: req.overlapSeconds,
         chunkEntities: req.chunkEntities,
         progress,
@@ -134,8 +140,23 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       bytes: manifest.totals.bytes,
       durationMs: now().getTime() - started.getTime(),
       settingsChanged: req.settings && latestManifest?.settings ? settingsChanges(latestManifest.settings, req.settings) : [],
+      warnings: clockWarning(clockOffsetMs, req.overlapSeconds),
     };
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * A warning when the local clock is off the storage service's by more than a tenth of
+ * the overlap: watermarks use the service's clock, but the schedule, point ids and ages
+ * use the local one. None otherwise.
+ */
+export function clockWarning(localAheadMs: number, overlapSeconds: number): string[] {
+  if (Math.abs(localAheadMs) <= Math.max(overlapSeconds * 100, 1000)) return [];
+  const s = (Math.abs(localAheadMs) / 1000).toFixed(1);
+  return [
+    `the local clock is ${s} s ${localAheadMs > 0 ? "ahead of" : "behind"} the storage service's (more than a tenth of LIFEBOAT_OVERLAP_SECONDS): ` +
+      `watermarks use the service's clock, so no change is missed, but point times and RPO ages are off by as much; fix the host's time sync`,
+  ];
 }

@@ -23,7 +23,7 @@ const backupAudit = {
   changesData: (r: BackupResult) => r.status === "committed",
   detailsOf: (r: BackupResult) =>
     r.status === "committed"
-      ? { point: r.pointId, kind: r.kind, parent: r.parent, entities: r.entities, tombstones: r.tombstones, bytes: r.bytes }
+      ? { point: r.pointId, kind: r.kind, parent: r.parent, entities: r.entities, tombstones: r.tombstones, bytes: r.bytes, ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}) }
       : { status: r.status },
   targetOf: (r: BackupResult) => (r.status === "committed" ? { point: r.pointId } : {}),
   failureOf: (r: BackupResult) => (r.status === "skipped" ? `skipped: ${r.reason}` : undefined),

@@ -18,6 +18,7 @@ export function registerBackup(program: Command, io: CliIo): void {
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
       const result = await takeBackup(s, { operator: cliOperatorOf(program), kind, waitForLockSeconds: wait, progress: progressPrinter(io) });
       if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
+      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
       io.stderr(
         `committed ${result.kind} point ${result.pointId}: ${result.entities} entities, ${result.tombstones} deletions, ` +
           `${formatBytes(result.bytes)} in ${(result.durationMs / 1000).toFixed(1)} s\n`,
