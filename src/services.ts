@@ -4,7 +4,7 @@ import type { KeyProvider } from "./app/ports/KeyProvider";
 import type { Config } from "./config";
 import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
-import { createAuditStores, createBlobStore, createTableStore } from "./adapters/azure/stores";
+import { createAuditStores, createBlobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
 import { createKeyProvider } from "./adapters/keys";
 
 /** The ports the use cases run on, wired to Azure (or Azurite) from the settings, with the settings themselves. */
@@ -17,20 +17,23 @@ export interface Services extends AppContext {
  * for entry MACs and digest HMACs. Creates no resources (the table and container are
  * created on first write) and sends no request.
  */
-export function createAuditor(config: Config, keys: KeyProvider, now?: () => Date): Auditor {
-  const stores = createAuditStores(config.audit, config.auditTable, config.auditContainer);
+export function createAuditor(config: Config, keys: KeyProvider, now?: () => Date, options: StoreOptions = {}): Auditor {
+  const stores = createAuditStores(config.audit, config.auditTable, config.auditContainer, options);
   return new Auditor({ ...stores, keys, secrets: settingSecrets(config), ...(now ? { now } : {}) });
 }
 
-/** Wires every port from the settings. Creates no resources and sends no request. */
-export function createServices(config: Config): Services {
+/**
+ * Wires every port from the settings. Creates no resources and sends no request.
+ * `retries: "quick"` makes every store give up after one retry (lifeboat doctor).
+ */
+export function createServices(config: Config, options: StoreOptions = {}): Services {
   const keys = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined);
   return {
     config,
     settingsSummary: settingsSummary(config),
-    source: createTableStore(config.source, "LIFEBOAT_SOURCE"),
-    repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP"),
+    source: createTableStore(config.source, "LIFEBOAT_SOURCE", options),
+    repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP", options),
     keys,
-    audit: createAuditor(config, keys),
+    audit: createAuditor(config, keys, undefined, options),
   };
 }

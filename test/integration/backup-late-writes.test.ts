@@ -30,6 +30,9 @@ async function scenario(hooks: (s: ReturnType<typeof testServices>, table: strin
   const s = testServices([table], { LIFEBOAT_OVERLAP_SECONDS: "0" });
   const v1 = makeRecords(200, 1, 4);
   await seedTable(s.source, table, v1);
+  // The watermark is the service's second before the full's first page: let the seed fall
+  // before it, so the incremental's change scan meets none of it and only the hooks' writes count.
+  await new Promise((r) => setTimeout(r, 2100));
   const req = { tables: [table], overlapSeconds: 0, chunkEntities: 50 };
   const full = await runBackup({ source: s.source, repo: s.repo, keys: s.keys }, req);
   if (full.status !== "committed") throw new Error("full not committed");

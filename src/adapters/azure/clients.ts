@@ -4,16 +4,26 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { StorageConnection } from "../../config";
 import { LifeboatError } from "../../core/errors";
 
-/** Retries for throttling (429/503) and timeouts, with exponential backoff up to 30 s. */
-const RETRY = { maxRetries: 8, retryDelayInMs: 250, maxRetryDelayInMs: 30_000 };
+/**
+ * How a client retries throttling (429/503), timeouts and network errors: "standard",
+ * with exponential back-off up to 30 s (about a minute in all); "quick", once (a check
+ * that must answer fast); "none", for a caller that retries itself.
+ */
+export type Retries = "standard" | "quick" | "none";
+
+const RETRY: Record<Retries, { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number }> = {
+  standard: { maxRetries: 8, retryDelayInMs: 250, maxRetryDelayInMs: 30_000 },
+  quick: { maxRetries: 1, retryDelayInMs: 250, maxRetryDelayInMs: 1_000 },
+  none: { maxRetries: 0, retryDelayInMs: 250, maxRetryDelayInMs: 1_000 },
+};
 
 function isHttpOnly(connectionString: string): boolean {
   return /Endpoint=http:\/\//i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
 }
 
 /** A TableServiceClient for a connection (connection string, or URI + managed identity). */
-export function tableServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string): TableServiceClient {
-  const options: TableServiceClientOptions = { retryOptions: RETRY };
+export function tableServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string, retries: Retries = "standard"): TableServiceClient {
+  const options: TableServiceClientOptions = { retryOptions: RETRY[retries] };
   if (conn.kind === "connectionString") {
     if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
     return TableServiceClient.fromConnectionString(conn.connectionString.reveal(), options);
@@ -24,9 +34,9 @@ export function tableServiceClient(conn: StorageConnection, credential: () => To
   return new TableServiceClient(conn.tableServiceUri, credential(), options);
 }
 
-/** A TableClient for one table of a connection; `retries: false` for one whose caller retries itself. */
-export function tableClient(conn: StorageConnection, credential: () => TokenCredential, table: string, what: string, retries = true): TableClient {
-  const options: TableServiceClientOptions = { retryOptions: retries ? RETRY : { maxRetries: 0 } };
+/** A TableClient for one table of a connection. */
+export function tableClient(conn: StorageConnection, credential: () => TokenCredential, table: string, what: string, retries: Retries = "standard"): TableClient {
+  const options: TableServiceClientOptions = { retryOptions: RETRY[retries] };
   if (conn.kind === "connectionString") {
     if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
     return TableClient.fromConnectionString(conn.connectionString.reveal(), table, options);
@@ -38,9 +48,10 @@ export function tableClient(conn: StorageConnection, credential: () => TokenCred
 }
 
 /** A BlobServiceClient for a connection. */
-export function blobServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string): BlobServiceClient {
+export function blobServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string, retries: Retries = "standard"): BlobServiceClient {
+  const r = RETRY[retries];
   const options: StoragePipelineOptions = {
-    retryOptions: { maxTries: RETRY.maxRetries + 1, retryDelayInMs: RETRY.retryDelayInMs, maxRetryDelayInMs: RETRY.maxRetryDelayInMs },
+    retryOptions: { maxTries: r.maxRetries + 1, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs },
   };
   if (conn.kind === "connectionString") return BlobServiceClient.fromConnectionString(conn.connectionString.reveal(), options);
   if (!conn.blobServiceUri) {

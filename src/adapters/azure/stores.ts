@@ -4,15 +4,21 @@ import type { BackupStore } from "../../app/ports/BackupStore";
 import type { TableStore } from "../../app/ports/TableStore";
 import type { StorageConnection } from "../../config";
 import { createCredential } from "../credential";
-import { RetryingTableStore } from "../retrying-table-store";
+import { DEFAULT_WRITE_RETRY, RetryingTableStore } from "../retrying-table-store";
+import { labelled, safeEndpoint } from "../store-errors";
 import { AzureAuditLog } from "./AzureAuditLog";
 import { AzureTableStore } from "./AzureTableStore";
 import { BlobBackupStore } from "./BlobBackupStore";
 import { BlobDigestStore } from "./BlobDigestStore";
-import { blobServiceClient, tableClient, tableServiceClient } from "./clients";
+import { blobServiceClient, tableClient, tableServiceClient, type Retries } from "./clients";
 
 /** The container, in the backup account, that holds repository locks (kept mutable: no WORM policy). */
 export const LOCK_CONTAINER = "lifeboat-locks";
+
+/** How a store's clients retry: "standard" (about a minute of back-off) or "quick" (one retry: `lifeboat doctor`). */
+export interface StoreOptions {
+  retries?: Retries;
+}
 
 /** The credential of a connection, created on first use (a connection string needs none). */
 function credentialFor(conn: StorageConnection): () => TokenCredential {
@@ -22,25 +28,39 @@ function credentialFor(conn: StorageConnection): () => TokenCredential {
 
 /**
  * A TableStore for a storage connection (the source account, or a failover account).
- * `what` names the setting in errors. Sends no request; throws CONFIG.MISSING when the
- * connection has no table endpoint.
+ * `what` names the setting in errors, `role` the store ("source tables"). Failures
+ * about the store name it, its endpoint and the cause in words. Sends no request;
+ * throws CONFIG.MISSING when the connection has no table endpoint.
  */
-export function createTableStore(conn: StorageConnection, what: string): TableStore {
+export function createTableStore(conn: StorageConnection, what: string, options: StoreOptions & { role?: string; needs?: string } = {}): TableStore {
   const cred = credentialFor(conn);
-  return new RetryingTableStore(new AzureTableStore(tableServiceClient(conn, cred, what), (t, retries) => tableClient(conn, cred, t, what, retries)));
+  const retries = options.retries ?? "standard";
+  const service = tableServiceClient(conn, cred, what, retries);
+  const store = new AzureTableStore(service, (t, retrying) => tableClient(conn, cred, t, what, retrying ? retries : "none"));
+  const policy = retries === "quick" ? { ...DEFAULT_WRITE_RETRY, maxRetries: 1, serverErrorRetries: 1 } : DEFAULT_WRITE_RETRY;
+  return labelled(new RetryingTableStore(store, policy), {
+    role: options.role ?? "source tables",
+    endpoint: safeEndpoint(service.url),
+    setting: what,
+    needs: options.needs ?? "Storage Table Data Reader (Contributor to restore in place)",
+  });
 }
 
 /** A BackupStore over a container of a storage connection, locking in LOCK_CONTAINER. Sends no request. */
-export function createBlobStore(conn: StorageConnection, container: string, what: string): BackupStore {
-  const service = blobServiceClient(conn, credentialFor(conn), what);
-  return new BlobBackupStore(service.getContainerClient(container), service.getContainerClient(LOCK_CONTAINER));
+export function createBlobStore(conn: StorageConnection, container: string, what: string, options: StoreOptions = {}): BackupStore {
+  const service = blobServiceClient(conn, credentialFor(conn), what, options.retries ?? "standard");
+  const store = new BlobBackupStore(service.getContainerClient(container), service.getContainerClient(LOCK_CONTAINER));
+  return labelled(store, { role: "backup store", endpoint: safeEndpoint(service.getContainerClient(container).url), setting: what, needs: "Storage Blob Data Contributor" });
 }
 
 /** The audit log's table and digest container on one connection. Creates nothing and sends no request. */
-export function createAuditStores(conn: StorageConnection, table: string, container: string): { log: AuditLog; digests: DigestStore } {
+export function createAuditStores(conn: StorageConnection, table: string, container: string, options: StoreOptions = {}): { log: AuditLog; digests: DigestStore } {
   const cred = credentialFor(conn);
+  const retries = options.retries ?? "standard";
+  const tables = tableClient(conn, cred, table, "LIFEBOAT_AUDIT", retries);
+  const blobs = blobServiceClient(conn, cred, "LIFEBOAT_AUDIT", retries).getContainerClient(container);
   return {
-    log: new AzureAuditLog(tableClient(conn, cred, table, "LIFEBOAT_AUDIT")),
-    digests: new BlobDigestStore(blobServiceClient(conn, cred, "LIFEBOAT_AUDIT").getContainerClient(container)),
+    log: labelled(new AzureAuditLog(tables), { role: "audit log", endpoint: safeEndpoint(tables.url), setting: "LIFEBOAT_AUDIT (default: the backup account)", needs: "Storage Table Data Contributor" }),
+    digests: labelled(new BlobDigestStore(blobs), { role: "audit digests", endpoint: safeEndpoint(blobs.url), setting: "LIFEBOAT_AUDIT (default: the backup account)", needs: "Storage Blob Data Contributor" }),
   };
 }
