@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   "settings.change",
   "audit.verify",
   "audit.digest",
+  "doctor",
   /** A request refused before it named a valid action (bad route, failed authentication). */
   "request",
 ] as const;

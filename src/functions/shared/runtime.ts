@@ -16,9 +16,18 @@ export function services(): Services {
   return cached;
 }
 
+let quick: Services | undefined;
+
+/** The same services with stores that retry once: for checks that must answer fast (GET /api/health). */
+export function quickServices(): Services {
+  quick ??= createServices(loadConfig(process.env), { retries: "quick" });
+  return quick;
+}
+
 /** For tests and the local host: forget the wiring so the next call re-reads settings. */
 export function resetServices(replacement?: Services): void {
   cached = replacement;
+  quick = replacement;
 }
 
 /** Progress of long work into the invocation's log: a line every few seconds, with percentage and time left when the total is known. */
