@@ -8,6 +8,8 @@ import type { SettingsSummary } from "../core/settings-changes";
 export interface AppSettings {
   /** Table names, or "*" for every table in the source account. */
   tables: string[] | "*";
+  /** With "*": names or prefixes ending in "*" never backed up (LIFEBOAT_EXCLUDE_TABLES). */
+  excludeTables: string[];
   /** Lifeboat's own audit table: never backed up with "*". */
   auditTable: string;
   auditContainer: string;

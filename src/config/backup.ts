@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../core/names";
-import { containerSetting, intSetting, scheduleSetting, type Issue } from "./fields";
+import { containerSetting, intSetting, optionalString, scheduleSetting, type Issue } from "./fields";
 
 /** Defaults of the backup settings (the DR policy's schedules). */
 export const BACKUP_DEFAULTS = {
@@ -26,7 +26,20 @@ export const backupShape = {
   ...scheduleShape,
   LIFEBOAT_OVERLAP_SECONDS: intSetting(BACKUP_DEFAULTS.LIFEBOAT_OVERLAP_SECONDS, 0, 86400),
   LIFEBOAT_CHUNK_ENTITIES: intSetting(BACKUP_DEFAULTS.LIFEBOAT_CHUNK_ENTITIES, 100, 100000),
+  LIFEBOAT_EXCLUDE_TABLES: optionalString,
 };
+
+const PATTERN = /^[A-Za-z][A-Za-z0-9]{0,62}\*?$/;
+
+/** LIFEBOAT_EXCLUDE_TABLES: names or prefixes ending in "*" that a "*" backup leaves out. Reports bad entries into `issues`. */
+export function readExcludePatterns(text: string | undefined, issues: Issue[]): string[] {
+  const patterns = (text ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+  const bad = patterns.filter((p) => !PATTERN.test(p));
+  if (bad.length > 0) {
+    issues.push({ setting: "LIFEBOAT_EXCLUDE_TABLES", message: `${bad.map((b) => JSON.stringify(b)).join(", ")}: each must be a table name, or a prefix (a letter, then letters or digits) ending in *` });
+  }
+  return patterns;
+}
 
 /** LIFEBOAT_TABLES as a list of valid table names, or "*". Reports bad names into `issues`. */
 export function readTables(text: string | undefined, issues: Issue[]): string[] | "*" {

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { LifeboatError } from "../core/errors";
 import { auditConnection } from "./audit";
-import { readTables } from "./backup";
+import { readExcludePatterns, readTables } from "./backup";
 import type { Issue } from "./fields";
 import { readKeySource, type KeySource } from "./keys";
 import { schema, type ParsedSettings } from "./schema";
@@ -11,6 +11,8 @@ export interface Config {
   source: StorageConnection;
   /** Table names, or "*" for every table in the source account. */
   tables: string[] | "*";
+  /** With "*": names or prefixes ending in "*" to leave out (LIFEBOAT_EXCLUDE_TABLES). */
+  excludeTables: string[];
   backup: StorageConnection;
   backupContainer: string;
   key: KeySource;
@@ -73,12 +75,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const backup = connection("LIFEBOAT_BACKUP", p, "blob", issues);
   const audit = auditConnection(p, backup, issues);
   const tables = readTables(p.LIFEBOAT_TABLES, issues);
+  const excludeTables = readExcludePatterns(p.LIFEBOAT_EXCLUDE_TABLES, issues);
   const key = readKeySource(p, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
   return {
     source,
     tables,
+    excludeTables,
     backup,
     backupContainer: p.LIFEBOAT_BACKUP_CONTAINER,
     key,

@@ -22,6 +22,8 @@ export function settingsSummary(c: Config): SettingsSummary {
   return {
     LIFEBOAT_SOURCE: connectionFacts(c.source),
     LIFEBOAT_TABLES: c.tables === "*" ? "*" : c.tables.join(","),
+    // Only when set: points taken before the setting existed do not read as a change.
+    ...(c.excludeTables.length > 0 ? { LIFEBOAT_EXCLUDE_TABLES: c.excludeTables.join(",") } : {}),
     LIFEBOAT_BACKUP: connectionFacts(c.backup),
     LIFEBOAT_BACKUP_CONTAINER: c.backupContainer,
     LIFEBOAT_KEY: c.key.kind === "env" ? "LIFEBOAT_KEK (setting)" : `key vault ${c.key.vaultUri} secret ${c.key.secretName}`,

@@ -65,4 +65,12 @@ describe("loadConfig", () => {
     }
     expect(c.source.kind === "connectionString" && c.source.connectionString.reveal()).toBe(cs);
   });
+
+  it("reads LIFEBOAT_EXCLUDE_TABLES as names and prefix* patterns, naming a bad one", () => {
+    expect(loadConfig({ ...base, LIFEBOAT_EXCLUDE_TABLES: "Scratch*, tmp,chk*" }).excludeTables).toEqual(["Scratch*", "tmp", "chk*"]);
+    expect(loadConfig(base).excludeTables).toEqual([]);
+    expect(issuesOf({ ...base, LIFEBOAT_EXCLUDE_TABLES: "ok*,*all,a-b" })).toEqual([
+      { setting: "LIFEBOAT_EXCLUDE_TABLES", message: '"*all", "a-b": each must be a table name, or a prefix (a letter, then letters or digits) ending in *' },
+    ]);
+  });
 });

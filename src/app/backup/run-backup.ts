@@ -3,6 +3,8 @@ import type { BackupStore } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
 import { commitManifest, listPoints, loadManifest } from "../repo/catalog";
+import { createdTables } from "../repo/created-tables";
+import { selectTables } from "../../core/policy/table-selection";
 import { backupTable } from "./backup-table";
 import { noProgress, type ProgressSink } from "../progress";
 import { LifeboatError } from "../../core/errors";
@@ -21,8 +23,14 @@ export interface BackupDeps {
 export interface BackupRequest {
   /** Table names, or "*" for every table in the source account. */
   tables: string[] | "*";
-  /** With "*": tables never to back up (Lifeboat's own audit table when it shares the account). */
+  /**
+   * With "*": tables never to back up (Lifeboat's own audit table when it shares the
+   * account). Tables Lifeboat created (restore targets) are left out too, from the
+   * repository's registry.
+   */
   exclude?: readonly string[];
+  /** With "*": LIFEBOAT_EXCLUDE_TABLES, names or prefixes ending in "*". */
+  excludePatterns?: readonly string[];
   /** Force a full backup; otherwise incremental when a previous point exists. */
   full?: boolean;
   overlapSeconds: number;
@@ -68,8 +76,14 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
   }
   try {
     const started = now();
-    const excluded = new Set((req.exclude ?? []).map((t) => t.toLowerCase()));
-    const tables = req.tables === "*" ? (await deps.source.listTables()).filter((t) => !excluded.has(t.toLowerCase())) : [...req.tables];
+    const tables =
+      req.tables === "*"
+        ? selectTables(
+            await deps.source.listTables(),
+            [...(req.exclude ?? []).map((table) => ({ table, reason: "excluded" })), ...(await createdTables(deps.repo)).map((c) => ({ table: c.table, reason: "created by Lifeboat" }))],
+            req.excludePatterns ?? [],
+          ).included
+        : [...req.tables];
     if (tables.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up");
     for (const t of tables) {
       if (!(await deps.source.tableExists(t))) {

@@ -53,6 +53,7 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
         {
           tables,
           exclude: [s.auditTable],
+          excludePatterns: s.excludeTables,
           full: req.kind === "full",
           overlapSeconds: s.overlapSeconds,
           chunkEntities: s.chunkEntities,

@@ -2,6 +2,7 @@ import { ensureErrorType } from "../../core/errors";
 import type { AppContext } from "../context";
 import { listPoints, loadManifest } from "../repo/catalog";
 import { checkRpo } from "../status/check-rpo";
+import { coverage } from "../status/get-status";
 import { check, fixFor, type Check } from "./checks";
 
 /** The doctor's report: one check per line; `ok` when none failed (warnings allowed). */
@@ -35,7 +36,7 @@ export async function runDoctor(ctx: AppContext, opts: { operator: string; probe
     await check(
       "source tables",
       async () => {
-        const names = cfg.tables === "*" ? (await ctx.source.listTables()).filter((t) => t.toLowerCase() !== cfg.auditTable.toLowerCase()) : cfg.tables;
+        const names = cfg.tables === "*" ? (await coverage(ctx)).included : cfg.tables;
         const missing: string[] = [];
         for (const t of cfg.tables === "*" ? [] : names) if (!(await ctx.source.tableExists(t))) missing.push(t);
         if (missing.length > 0) {

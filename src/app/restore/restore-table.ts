@@ -23,6 +23,8 @@ export interface TableRestoreInput {
   chain: Manifest[];
   concurrency: number;
   progress: ProgressSink;
+  /** Called before the restore creates the target table (not when it exists already). */
+  onCreate?: (target: string) => Promise<void>;
 }
 
 export interface TableRestoreResult {
@@ -54,6 +56,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   // A table this restore creates holds only what it writes: no sweep needed (a second
   // writer would still show in the verification below).
   const fresh = !(await store.tableExists(target));
+  if (fresh) await input.onCreate?.(target);
   await store.createTable(target);
   const headSeg = input.chain[0]?.tables[table];
   const segments = input.chain.flatMap((m) => m.tables[table] ?? []);

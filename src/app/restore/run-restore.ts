@@ -2,6 +2,7 @@ import type { BackupStore } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
 import { chainFor, listPoints, loadManifest } from "../repo/catalog";
+import { recordCreatedTable } from "../repo/created-tables";
 import { noProgress, type ProgressSink } from "../progress";
 import { restoreTable, type TableRestoreResult } from "./restore-table";
 import { IntegrityError, LifeboatError, NotFoundError, ValidationError } from "../../core/errors";
@@ -150,6 +151,8 @@ export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promis
         chain,
         concurrency: req.concurrency,
         progress: deps.progress ?? noProgress,
+        // A table the restore creates is Lifeboat's: recorded first, so "*" backups leave it out.
+        ...(plan.inPlace ? {} : { onCreate: (target: string) => recordCreatedTable(deps.repo, deps.keys, { table: target, by: "restore", point: plan.pointId }) }),
       }),
     );
   }

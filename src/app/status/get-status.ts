@@ -1,4 +1,7 @@
 import type { BackupStore } from "../ports/BackupStore";
+import type { TableStore } from "../ports/TableStore";
+import { ownTables } from "../repo/created-tables";
+import { selectTables, type TableSelection } from "../../core/policy/table-selection";
 import { listPoints } from "../repo/catalog";
 import { rpoStatus, type TableRpo } from "../../core/policy/rpo";
 
@@ -9,6 +12,9 @@ export interface StatusSettings {
   rtoMinutes: number;
 }
 
+/** What a "*" backup covers now, and what it leaves out and why. */
+export type Coverage = TableSelection;
+
 export interface StatusResult {
   now: string;
   rpoMinutes: number;
@@ -18,6 +24,16 @@ export interface StatusResult {
   tables: TableRpo[];
   /** True when every configured table has a point within the RPO. */
   healthy: boolean;
+  /** With LIFEBOAT_TABLES=*: the source's tables the next backup covers, and those it leaves out with why (absent otherwise). */
+  coverage?: Coverage;
+}
+
+/**
+ * What "*" covers in the source now: every table less Lifeboat's own (its audit table,
+ * the tables it created) and LIFEBOAT_EXCLUDE_TABLES. Throws what listing throws.
+ */
+export async function coverage(ctx: { repo: BackupStore; source: TableStore; config: { auditTable: string; excludeTables: string[] } }): Promise<Coverage> {
+  return selectTables(await ctx.source.listTables(), await ownTables(ctx.repo, ctx.config.auditTable), ctx.config.excludeTables);
 }
 
 /**
@@ -40,4 +56,10 @@ export async function getStatus(ctx: { repo: BackupStore; config: StatusSettings
     tables,
     healthy: tables.length > 0 && tables.every((t) => t.withinRpo),
   };
+}
+
+/** The status, and with "*" what the next backup covers (`coverage`). For people: the CLI and GET /api/status. */
+export async function getFullStatus(ctx: { repo: BackupStore; source: TableStore; config: StatusSettings & { auditTable: string; excludeTables: string[] } }): Promise<StatusResult> {
+  const st = await getStatus(ctx);
+  return ctx.config.tables === "*" ? { ...st, coverage: await coverage(ctx) } : st;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { getStatus } from "../../app/status/get-status";
+import { getFullStatus } from "../../app/status/get-status";
 import { servicesFor, type CliIo } from "../context";
 
 /** `lifeboat status [--json]`: last point per table and its age against RPO_MINUTES. */
@@ -9,7 +9,7 @@ export function registerStatus(program: Command, io: CliIo): void {
     .description("last restore point per table and its age against RPO_MINUTES")
     .option("--json", "print JSON (the same as GET /api/status)")
     .action(async (opts: { json?: boolean }) => {
-      const st = await getStatus(servicesFor(io, program.opts<{ settings?: string }>().settings));
+      const st = await getFullStatus(servicesFor(io, program.opts<{ settings?: string }>().settings));
       if (opts.json) {
         io.stdout(JSON.stringify(st, null, 2) + "\n");
         return;
@@ -20,6 +20,10 @@ export function registerStatus(program: Command, io: CliIo): void {
           `  ${t.table.padEnd(24)} ${t.lastPointId ?? "never backed up"}` +
             `${t.ageMinutes !== null ? `  ${t.ageMinutes} min old` : ""}  ${t.withinRpo ? "ok" : "OUTSIDE RPO"}\n`,
         );
+      }
+      if (st.coverage) {
+        io.stdout(`LIFEBOAT_TABLES=* covers ${st.coverage.included.length} table(s): ${st.coverage.included.join(", ") || "none"}\n`);
+        for (const x of st.coverage.excluded) io.stdout(`  left out: ${x.table.padEnd(24)} ${x.reason}\n`);
       }
     });
 }
