@@ -1,10 +1,11 @@
 import type { AppContext } from "./app/context";
 import { Auditor } from "./app/audit";
+import type { BlobSource } from "./app/ports/BlobSource";
 import type { KeyProvider } from "./app/ports/KeyProvider";
 import type { Config } from "./config";
 import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
-import { createAuditStores, createBlobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
+import { createAuditStores, createBlobSource, createBlobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
 import { createKeyProvider } from "./adapters/keys";
 
 /** The ports the use cases run on, wired to Azure (or Azurite) from the settings, with the settings themselves. */
@@ -23,6 +24,21 @@ export function createAuditor(config: Config, keys: KeyProvider, now?: () => Dat
 }
 
 /**
+ * The source account's blob containers: always when LIFEBOAT_CONTAINERS names some (a
+ * connection without a blob endpoint then fails here, loudly), else when the connection
+ * has one (a restore of an older point with containers needs it).
+ */
+function sourceBlobs(config: Config, options: StoreOptions): { blobs?: BlobSource } {
+  if (config.containers.length > 0) return { blobs: createBlobSource(config.source, "LIFEBOAT_SOURCE", options) };
+  if (config.source.kind === "identity" && !config.source.blobServiceUri) return {};
+  try {
+    return { blobs: createBlobSource(config.source, "LIFEBOAT_SOURCE", options) };
+  } catch {
+    return {}; // a table-only connection string (a SAS without BlobEndpoint)
+  }
+}
+
+/**
  * Wires every port from the settings. Creates no resources and sends no request.
  * `retries: "quick"` makes every store give up after one retry (lifeboat doctor).
  */
@@ -32,6 +48,7 @@ export function createServices(config: Config, options: StoreOptions = {}): Serv
     config,
     settingsSummary: settingsSummary(config),
     source: createTableStore(config.source, "LIFEBOAT_SOURCE", options),
+    ...sourceBlobs(config, options),
     repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP", options),
     keys,
     audit: createAuditor(config, keys, undefined, options),

@@ -1,5 +1,6 @@
 import type { Auditor } from "./audit";
 import type { BackupStore } from "./ports/BackupStore";
+import type { BlobSource } from "./ports/BlobSource";
 import type { KeyProvider } from "./ports/KeyProvider";
 import type { TableStore } from "./ports/TableStore";
 import type { SettingsSummary } from "../core/settings-changes";
@@ -10,6 +11,8 @@ export interface AppSettings {
   tables: string[] | "*";
   /** With "*": names or prefixes ending in "*" never backed up (LIFEBOAT_EXCLUDE_TABLES). */
   excludeTables: string[];
+  /** Blob containers in every point (LIFEBOAT_CONTAINERS). */
+  containers: string[];
   /** Lifeboat's own audit table: never backed up with "*". */
   auditTable: string;
   auditContainer: string;
@@ -23,6 +26,8 @@ export interface AppSettings {
 /** The ports and settings every audited use case runs on; the CLI and the functions build one from the settings. */
 export interface AppContext {
   source: TableStore;
+  /** The source account's blob containers (when it has a blob endpoint). */
+  blobs?: BlobSource;
   repo: BackupStore;
   keys: KeyProvider;
   /** The tamper-evident audit log every action records into. */

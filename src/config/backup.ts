@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TABLE_NAME, TABLE_NAME_RULE } from "../core/names";
+import { CONTAINER_NAME, CONTAINER_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from "../core/names";
 import { containerSetting, intSetting, optionalString, scheduleSetting, type Issue } from "./fields";
 
 /** Defaults of the backup settings (the DR policy's schedules). */
@@ -27,7 +27,16 @@ export const backupShape = {
   LIFEBOAT_OVERLAP_SECONDS: intSetting(BACKUP_DEFAULTS.LIFEBOAT_OVERLAP_SECONDS, 0, 86400),
   LIFEBOAT_CHUNK_ENTITIES: intSetting(BACKUP_DEFAULTS.LIFEBOAT_CHUNK_ENTITIES, 100, 100000),
   LIFEBOAT_EXCLUDE_TABLES: optionalString,
+  LIFEBOAT_CONTAINERS: optionalString,
 };
+
+/** LIFEBOAT_CONTAINERS: blob containers of the source account in every point (empty: tables only). Reports bad names into `issues`. */
+export function readContainers(text: string | undefined, issues: Issue[]): string[] {
+  const names = (text ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+  const bad = names.filter((n) => !CONTAINER_NAME.test(n));
+  if (bad.length > 0) issues.push({ setting: "LIFEBOAT_CONTAINERS", message: `${bad.map((b) => JSON.stringify(b)).join(", ")} not a valid container name (${CONTAINER_NAME_RULE})` });
+  return [...new Set(names)];
+}
 
 const PATTERN = /^[A-Za-z][A-Za-z0-9]{0,62}\*?$/;
 

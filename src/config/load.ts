@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { LifeboatError } from "../core/errors";
 import { auditConnection } from "./audit";
-import { readExcludePatterns, readTables } from "./backup";
+import { readContainers, readExcludePatterns, readTables } from "./backup";
 import type { Issue } from "./fields";
 import { readKeySource, type KeySource } from "./keys";
 import { schema, type ParsedSettings } from "./schema";
@@ -13,6 +13,8 @@ export interface Config {
   tables: string[] | "*";
   /** With "*": names or prefixes ending in "*" to leave out (LIFEBOAT_EXCLUDE_TABLES). */
   excludeTables: string[];
+  /** Blob containers of the source account in every point (LIFEBOAT_CONTAINERS); empty: tables only. */
+  containers: string[];
   backup: StorageConnection;
   backupContainer: string;
   key: KeySource;
@@ -76,6 +78,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const audit = auditConnection(p, backup, issues);
   const tables = readTables(p.LIFEBOAT_TABLES, issues);
   const excludeTables = readExcludePatterns(p.LIFEBOAT_EXCLUDE_TABLES, issues);
+  const containers = readContainers(p.LIFEBOAT_CONTAINERS, issues);
+  if (containers.length > 0 && source.kind === "identity" && !source.blobServiceUri) {
+    issues.push({ setting: "LIFEBOAT_SOURCE__blobServiceUri", message: "is required with LIFEBOAT_CONTAINERS: the source account's blob URI" });
+  }
   const key = readKeySource(p, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
@@ -83,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     source,
     tables,
     excludeTables,
+    containers,
     backup,
     backupContainer: p.LIFEBOAT_BACKUP_CONTAINER,
     key,

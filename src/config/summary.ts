@@ -24,6 +24,7 @@ export function settingsSummary(c: Config): SettingsSummary {
     LIFEBOAT_TABLES: c.tables === "*" ? "*" : c.tables.join(","),
     // Only when set: points taken before the setting existed do not read as a change.
     ...(c.excludeTables.length > 0 ? { LIFEBOAT_EXCLUDE_TABLES: c.excludeTables.join(",") } : {}),
+    ...(c.containers.length > 0 ? { LIFEBOAT_CONTAINERS: c.containers.join(",") } : {}),
     LIFEBOAT_BACKUP: connectionFacts(c.backup),
     LIFEBOAT_BACKUP_CONTAINER: c.backupContainer,
     LIFEBOAT_KEY: c.key.kind === "env" ? "LIFEBOAT_KEK (setting)" : `key vault ${c.key.vaultUri} secret ${c.key.secretName}`,

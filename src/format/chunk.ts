@@ -86,6 +86,21 @@ export async function openJson(bytes: Buffer, keyFor: KeyLookup): Promise<unknow
   }
 }
 
+/** Seals a block of file content as it is (content type "bytes", not compressed: configs are small, database files rarely compress). */
+export function sealBytes(data: Buffer, kek: Kek): Promise<Buffer> {
+  return sealFile(data, kek, "bytes");
+}
+
+/**
+ * Opens a file sealed by `sealBytes`: its content and the KEK id its header names.
+ * Throws IntegrityError if it does not authenticate or is not content type "bytes".
+ */
+export async function openBytes(bytes: Buffer, keyFor: KeyLookup): Promise<{ data: Buffer; kekId: string }> {
+  const { plaintext, header } = await openFile(bytes, keyFor);
+  if (header.contentType !== "bytes") throw new IntegrityError(`expected content type "bytes", the file holds "${header.contentType}"`);
+  return { data: plaintext, kekId: header.kek };
+}
+
 async function openExpecting(bytes: Buffer, keyFor: KeyLookup, expected: ContentType): Promise<Buffer> {
   const { plaintext, header } = await openFile(bytes, keyFor);
   if (header.contentType !== expected) {

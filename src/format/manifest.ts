@@ -13,6 +13,10 @@ export const paths = {
   keyFile: (pointId: string, table: string, seq: number) =>
     `data/${pointId}/${table}/k-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
   dataPrefix: (pointId: string) => `data/${pointId}/`,
+  /** A container's index at a point: every blob and the content objects it is made of. */
+  indexFile: (pointId: string, container: string, seq: number) => `containers/${pointId}/${container}/i-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
+  /** A block of file content, by its keyed content id (shared by every point and path that holds it). */
+  object: (id: string) => `objects/${id.slice(0, 2)}/${id}.lbe`,
 };
 
 const POINT_ID = /^\d{8}T\d{9}Z-[fi][0-9a-f]{6}$/;
@@ -69,6 +73,24 @@ const tableSegment = z.object({
 });
 export type TableSegment = z.infer<typeof tableSegment>;
 
+const containerSegment = z.object({
+  /** "full": every blob's content was read; "incremental": blobs unchanged since the parent (ETag, Last-Modified) reuse its content objects. */
+  mode: z.enum(["full", "incremental"]),
+  /** Blobs in the index, and their content size in bytes. */
+  files: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** Blobs whose content this point read from the source, and how many bytes. */
+  read: z.number().int().nonnegative(),
+  readBytes: z.number().int().nonnegative(),
+  /** Paths in the parent's index that no longer exist (deletions; the index simply lacks them). */
+  removed: z.number().int().nonnegative(),
+  /** The complete index of the container at this point (format/container-index.ts lines). */
+  index: z.array(fileRef),
+  /** Blobs left out of this point, with why (one that kept changing while it was read). */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+export type ContainerSegment = z.infer<typeof containerSegment>;
+
 export const manifestSchema = z.object({
   format: z.literal(FORMAT_NAME),
   formatVersion: z.literal(FORMAT_VERSION),
@@ -82,6 +104,8 @@ export const manifestSchema = z.object({
   /** The KEK id every file of this point was encrypted under. */
   kekId: z.string(),
   tables: z.record(z.string(), tableSegment),
+  /** Blob containers in this point (absent in points taken before containers were backed up). */
+  containers: z.record(z.string(), containerSegment).optional(),
   /** The non-secret settings the point was taken with (config/summary.ts), for change detection. */
   settings: z.record(z.string(), z.string()).optional(),
   totals: z.object({

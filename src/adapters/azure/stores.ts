@@ -1,12 +1,14 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { AuditLog, DigestStore } from "../../app/ports/AuditLog";
 import type { BackupStore } from "../../app/ports/BackupStore";
+import type { BlobSource } from "../../app/ports/BlobSource";
 import type { TableStore } from "../../app/ports/TableStore";
 import type { StorageConnection } from "../../config";
 import { createCredential } from "../credential";
 import { DEFAULT_WRITE_RETRY, RetryingTableStore } from "../retrying-table-store";
 import { labelled, safeEndpoint } from "../store-errors";
 import { AzureAuditLog } from "./AzureAuditLog";
+import { AzureBlobSource } from "./AzureBlobSource";
 import { AzureTableStore } from "./AzureTableStore";
 import { BlobBackupStore } from "./BlobBackupStore";
 import { BlobDigestStore } from "./BlobDigestStore";
@@ -51,6 +53,12 @@ export function createBlobStore(conn: StorageConnection, container: string, what
   const service = blobServiceClient(conn, credentialFor(conn), what, options.retries ?? "standard");
   const store = new BlobBackupStore(service.getContainerClient(container), service.getContainerClient(LOCK_CONTAINER));
   return labelled(store, { role: "backup store", endpoint: safeEndpoint(service.getContainerClient(container).url), setting: what, needs: "Storage Blob Data Contributor" });
+}
+
+/** The source account's blob containers. Sends no request; throws CONFIG.MISSING without a blob endpoint. */
+export function createBlobSource(conn: StorageConnection, what: string, options: StoreOptions = {}): BlobSource {
+  const service = blobServiceClient(conn, credentialFor(conn), what, options.retries ?? "standard");
+  return labelled(new AzureBlobSource(service), { role: "source containers", endpoint: safeEndpoint(service.url), setting: what, needs: "Storage Blob Data Reader (Contributor to restore in place)" });
 }
 
 /** The audit log's table and digest container on one connection. Creates nothing and sends no request. */

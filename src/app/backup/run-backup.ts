@@ -7,13 +7,17 @@ import { createdTables } from "../repo/created-tables";
 import { selectTables } from "../../core/policy/table-selection";
 import { backupTable } from "./backup-table";
 import { noProgress, type ProgressSink } from "../progress";
-import { LifeboatError } from "../../core/errors";
+import { LifeboatError, NotFoundError } from "../../core/errors";
+import { backupContainer } from "../containers/backup-container";
+import type { BlobSource } from "../ports/BlobSource";
 import { settingsChanges, type SettingChange, type SettingsSummary } from "../../core/settings-changes";
-import { FORMAT_NAME, FORMAT_VERSION, newPointId, type Manifest, type TableSegment } from "../../format/manifest";
+import { FORMAT_NAME, FORMAT_VERSION, newPointId, type ContainerSegment, type Manifest, type TableSegment } from "../../format/manifest";
 import { TOOL } from "../../version";
 
 export interface BackupDeps {
   source: TableStore;
+  /** The source account's blob containers; needed only when the request names containers. */
+  blobs?: BlobSource;
   repo: BackupStore;
   keys: KeyProvider;
   now?: () => Date;
@@ -31,6 +35,8 @@ export interface BackupRequest {
   exclude?: readonly string[];
   /** With "*": LIFEBOAT_EXCLUDE_TABLES, names or prefixes ending in "*". */
   excludePatterns?: readonly string[];
+  /** Blob containers of the source account to include in the point (LIFEBOAT_CONTAINERS). */
+  containers?: readonly string[];
   /** Force a full backup; otherwise incremental when a previous point exists. */
   full?: boolean;
   overlapSeconds: number;
@@ -48,6 +54,7 @@ export type BackupResult =
       kind: "full" | "incremental";
       parent: string | null;
       tables: { table: string; mode: "full" | "incremental"; entities: number; tombstones: number }[];
+      containers: { container: string; files: number; read: number; readBytes: number; removed: number; skipped: { path: string; reason: string }[] }[];
       entities: number;
       tombstones: number;
       bytes: number;
@@ -84,7 +91,12 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
             req.excludePatterns ?? [],
           ).included
         : [...req.tables];
-    if (tables.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up");
+    const containers = [...(req.containers ?? [])];
+    if (tables.length === 0 && containers.length === 0) throw new LifeboatError("BACKUP.NO_TABLES", "there are no tables to back up");
+    if (containers.length > 0 && !deps.blobs) throw new LifeboatError("CONFIG.MISSING", "containers are configured but no blob endpoint for the source account (LIFEBOAT_SOURCE__blobServiceUri)");
+    for (const c of containers) {
+      if (!(await deps.blobs!.containerExists(c))) throw new NotFoundError("CONTAINER.NOT_FOUND", `configured container ${c} does not exist in the source account`);
+    }
     for (const t of tables) {
       if (!(await deps.source.tableExists(t))) {
         throw new LifeboatError("TABLE.NOT_FOUND", `configured table ${t} does not exist in the source account`);
@@ -121,6 +133,26 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       });
     }
 
+    const containerSegments: Record<string, ContainerSegment> = {};
+    let objectBytes = 0;
+    for (const container of containers) {
+      lock.assertHeld();
+      const r = await backupContainer({
+        blobs: deps.blobs!,
+        repo: deps.repo,
+        keys: deps.keys,
+        kek,
+        pointId,
+        container,
+        previous: previous?.containers?.[container],
+        chunkEntries: req.chunkEntities,
+        progress,
+      });
+      containerSegments[container] = r.segment;
+      objectBytes += r.written;
+    }
+    const csegs = Object.values(containerSegments);
+
     const segs = Object.values(segments);
     const manifest: Manifest = {
       format: FORMAT_NAME,
@@ -133,12 +165,14 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       completedAt: now().toISOString(),
       kekId: kek.id,
       tables: segments,
+      ...(containers.length > 0 ? { containers: containerSegments } : {}),
       ...(req.settings ? { settings: req.settings } : {}),
       totals: {
         entities: segs.reduce((n, s) => n + s.entities, 0),
         tombstones: segs.reduce((n, s) => n + s.tombstones, 0),
-        bytes: segs.reduce((n, s) => n + [...s.data, ...s.keys].reduce((b, f) => b + f.bytes, 0), 0),
-        files: segs.reduce((n, s) => n + s.data.length + s.keys.length, 0),
+        // Data, key and index files, and the content objects this point wrote (not those it reuses).
+        bytes: segs.reduce((n, s) => n + [...s.data, ...s.keys].reduce((b, f) => b + f.bytes, 0), 0) + csegs.reduce((n, c) => n + c.index.reduce((b, f) => b + f.bytes, 0), 0) + objectBytes,
+        files: segs.reduce((n, s) => n + s.data.length + s.keys.length, 0) + csegs.reduce((n, c) => n + c.index.length, 0),
       },
     };
     lock.assertHeld();
@@ -149,12 +183,16 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       kind,
       parent: manifest.parent,
       tables: Object.entries(segments).map(([table, s]) => ({ table, mode: s.mode, entities: s.entities, tombstones: s.tombstones })),
+      containers: Object.entries(containerSegments).map(([container, c]) => ({ container, files: c.files, read: c.read, readBytes: c.readBytes, removed: c.removed, skipped: c.skipped })),
       entities: manifest.totals.entities,
       tombstones: manifest.totals.tombstones,
       bytes: manifest.totals.bytes,
       durationMs: now().getTime() - started.getTime(),
       settingsChanged: req.settings && latestManifest?.settings ? settingsChanges(latestManifest.settings, req.settings) : [],
-      warnings: clockWarning(clockOffsetMs, req.overlapSeconds),
+      warnings: [
+        ...clockWarning(clockOffsetMs, req.overlapSeconds),
+        ...csegs.flatMap((c, i) => c.skipped.map((x) => `${Object.keys(containerSegments)[i]}/${x.path} is not in this point: ${x.reason}`)),
+      ],
     };
   } finally {
     await lock.release();

@@ -11,6 +11,8 @@ export interface TakeBackupRequest {
   kind: "full" | "incremental";
   /** Only these tables (a safety backup); default: the configured tables. */
   tables?: string[];
+  /** Only these containers (a safety backup); default: the configured containers. */
+  containers?: string[];
   /** How long to wait for another backup of the same repository to finish. */
   waitForLockSeconds: number;
   /** Why it runs, when not on schedule (kept in the audit entry). */
@@ -39,21 +41,23 @@ const backupAudit = {
 export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promise<BackupResult> {
   const s = ctx.config;
   const tables = req.tables ?? s.tables;
+  const containers = req.containers ?? s.containers;
   const result = await audited(
     ctx.audit,
     {
       operator: req.operator,
       action: `backup.${req.kind}`,
-      target: { tables: tables === "*" ? "*" : tables },
+      target: { tables: tables === "*" ? "*" : tables, ...(containers.length > 0 ? { containers } : {}) },
       ...(req.reason ? { details: { reason: req.reason } } : {}),
     },
     () =>
       runBackup(
-        { source: ctx.source, repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
+        { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
         {
           tables,
           exclude: [s.auditTable],
           excludePatterns: s.excludeTables,
+          containers,
           full: req.kind === "full",
           overlapSeconds: s.overlapSeconds,
           chunkEntities: s.chunkEntities,

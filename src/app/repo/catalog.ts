@@ -78,6 +78,7 @@ export async function commitManifest(repo: BackupStore, kek: Kek, manifest: Mani
       entities: String(manifest.totals.entities),
       bytes: String(manifest.totals.bytes),
       tables: Object.keys(manifest.tables).join(","),
+      ...(manifest.containers ? { containers: Object.keys(manifest.containers).join(",") } : {}),
     },
   });
 }

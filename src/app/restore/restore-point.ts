@@ -23,6 +23,7 @@ function restoreDetails(r: RestoreResult): Record<string, unknown> {
     tables: r.dryRun
       ? r.plan.tables.map((t) => ({ table: t.table, target: t.target, chain: t.chain.length, maxEntities: t.maxEntities }))
       : r.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities, deleted: t.deleted, digest: t.digest, rejected: t.rejected.length })),
+    containers: r.dryRun ? r.plan.containers : r.containers,
     durationMs: r.durationMs,
   };
 }
@@ -40,14 +41,16 @@ export async function restorePoint(ctx: AppContext, req: RestorePointRequest): P
     ...(request.at ? { at: request.at.toISOString() } : {}),
     ...(request.pointId ? { point: request.pointId } : {}),
     ...(request.tables ? { tables: request.tables } : {}),
+    ...(request.containers ? { containers: request.containers } : {}),
     into: request.target.kind === "inPlace" ? "in place" : `prefix ${request.target.prefix}`,
   };
-  const safetyBackup = async (tables: string[]): Promise<string> => {
-    say?.(`taking a safety backup of ${tables.join(", ")} before restoring in place`);
+  const safetyBackup = async ({ tables, containers }: { tables: string[]; containers: string[] }): Promise<string> => {
+    say?.(`taking a safety backup of ${[...tables, ...containers.map((c) => `container ${c}`)].join(", ")} before restoring in place`);
     const r = await takeBackup(ctx, {
       operator,
       kind: "incremental",
       tables,
+      containers,
       waitForLockSeconds: 600,
       reason: "safety backup before an in-place restore",
       ...(progress ? { progress } : {}),
@@ -61,7 +64,7 @@ export async function restorePoint(ctx: AppContext, req: RestorePointRequest): P
     { operator, action: request.dryRun ? "restore.dryRun" : "restore", target },
     () =>
       runRestore(
-        { source: ctx.source, repo: ctx.repo, keys: ctx.keys, safetyBackup, ...(progress ? { progress } : {}) },
+        { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo: ctx.repo, keys: ctx.keys, safetyBackup, ...(progress ? { progress } : {}) },
         { ...request, concurrency: ctx.config.restoreConcurrency },
       ),
     { changesData: !request.dryRun, preflight: !request.dryRun, detailsOf: restoreDetails, targetOf: (r) => ({ point: r.plan.pointId }) },

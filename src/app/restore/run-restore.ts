@@ -8,15 +8,20 @@ import { restoreTable, type TableRestoreResult } from "./restore-table";
 import { IntegrityError, LifeboatError, NotFoundError, ValidationError } from "../../core/errors";
 import { choosePointAt } from "../../core/policy/pitr";
 import type { Manifest } from "../../format/manifest";
-import { TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
+import { CONTAINER_NAME, CONTAINER_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
+import type { BlobSource } from "../ports/BlobSource";
+import { readIndex } from "../containers/backup-container";
+import { restoreContainer, strayBlobs, type ContainerRestoreResult } from "../containers/restore-container";
 
 export interface RestoreDeps {
   source: TableStore;
+  /** The source account's blob containers: needed to restore containers. */
+  blobs?: BlobSource;
   repo: BackupStore;
   keys: KeyProvider;
   progress?: ProgressSink;
-  /** Takes the safety backup of the live tables before an in-place restore; returns its point id. */
-  safetyBackup?: (tables: string[]) => Promise<string>;
+  /** Takes the safety backup of the live tables and containers before an in-place restore; returns its point id. */
+  safetyBackup?: (what: { tables: string[]; containers: string[] }) => Promise<string>;
 }
 
 export type RestoreTarget = { kind: "prefix"; prefix: string } | { kind: "inPlace" };
@@ -25,8 +30,10 @@ export interface RestoreRequest {
   /** Latest point at or before this instant. Neither at nor pointId: the latest point. */
   at?: Date;
   pointId?: string;
-  /** Tables to restore; default every table of the point. */
+  /** Tables to restore. Neither tables nor containers: everything the point holds. Containers only: no table. */
   tables?: string[];
+  /** Blob containers to restore (into <prefix>-<container>, or in place). */
+  containers?: string[];
   target: RestoreTarget;
   dryRun?: boolean;
   concurrency: number;
@@ -37,6 +44,7 @@ export interface RestorePlan {
   pointTime: string;
   inPlace: boolean;
   tables: { table: string; target: string; chain: string[]; maxEntities: number }[];
+  containers: { container: string; target: string; files: number; bytes: number; deletes?: number }[];
 }
 
 export interface RestoreResult {
@@ -44,6 +52,7 @@ export interface RestoreResult {
   dryRun: boolean;
   safetyPointId: string | null;
   tables: TableRestoreResult[];
+  containers: ContainerRestoreResult[];
   durationMs: number;
 }
 
@@ -53,7 +62,7 @@ export interface RestoreResult {
  * run it before connecting, so bad input is refused even when storage is down.
  * Throws ValidationError naming the field and the rule.
  */
-export function checkRestoreRequest(req: Pick<RestoreRequest, "at" | "pointId" | "tables" | "target">): void {
+export function checkRestoreRequest(req: Pick<RestoreRequest, "at" | "pointId" | "tables" | "containers" | "target">): void {
   if (req.at && req.pointId) throw new ValidationError("--at/--point", "give a time or a point id, not both");
   if (req.target.kind === "prefix" && !/^[A-Za-z][A-Za-z0-9]*$/.test(req.target.prefix)) {
     throw new ValidationError("target-prefix", "must start with a letter and hold only letters and digits (table name rules)");
@@ -63,6 +72,16 @@ export function checkRestoreRequest(req: Pick<RestoreRequest, "at" | "pointId" |
     const target = req.target.kind === "inPlace" ? t : `${req.target.prefix}${t}`;
     if (!TABLE_NAME.test(target)) throw new ValidationError("target-prefix", `makes ${target}, not a valid table name (${TABLE_NAME_RULE})`);
   }
+  for (const c of req.containers ?? []) {
+    if (!CONTAINER_NAME.test(c)) throw new ValidationError("containers", `${JSON.stringify(c)} is not a container name (${CONTAINER_NAME_RULE})`);
+    const target = containerTarget(req.target, c);
+    if (!CONTAINER_NAME.test(target)) throw new ValidationError("target-prefix", `makes container ${target}, not a valid container name (${CONTAINER_NAME_RULE})`);
+  }
+}
+
+/** Where a container is restored to: itself in place, else `<prefix, lowercase>-<container>`. */
+export function containerTarget(target: RestoreTarget, container: string): string {
+  return target.kind === "inPlace" ? container : `${target.prefix.toLowerCase()}-${container}`;
 }
 
 /**
@@ -98,7 +117,16 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
   };
   const head = await load(pointId);
   const available = Object.keys(head.tables).sort();
-  const tables = req.tables && req.tables.length > 0 ? req.tables : available;
+  const availableContainers = Object.keys(head.containers ?? {}).sort();
+  const askedTables = req.tables !== undefined && req.tables.length > 0;
+  const askedContainers = req.containers !== undefined && req.containers.length > 0;
+  const tables = askedTables ? req.tables! : askedContainers ? [] : available;
+  const containers = askedContainers ? req.containers! : askedTables ? [] : availableContainers;
+  const missingContainers = containers.filter((c) => !head.containers?.[c]);
+  if (missingContainers.length > 0) {
+    throw new ValidationError("containers", `${missingContainers.join(", ")} not in restore point ${pointId} (it holds ${availableContainers.join(", ") || "no container"})`);
+  }
+  if (containers.length > 0 && !deps.blobs) throw new LifeboatError("CONFIG.MISSING", "restoring containers needs the source account's blob endpoint (LIFEBOAT_SOURCE__blobServiceUri)");
   const missing = tables.filter((t) => !head.tables[t]);
   if (missing.length > 0) {
     throw new ValidationError("tables", `${missing.join(", ")} not in restore point ${pointId} (it holds ${available.join(", ")})`);
@@ -112,8 +140,16 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
     chains.set(table, chain);
     planned.push({ table, target, chain: chain.map((m) => m.pointId), maxEntities: chain.reduce((n, m) => n + (m.tables[table]?.entities ?? 0), 0) });
   }
+  const plannedContainers: RestorePlan["containers"] = [];
+  for (const container of containers) {
+    const seg = head.containers![container]!;
+    const target = containerTarget(req.target, container);
+    // A dry run says what would be deleted too: the target's blobs the point does not hold.
+    const deletes = req.dryRun ? (await strayBlobs(deps.blobs!, target, await readIndex(deps.repo, deps.keys, seg))).length : undefined;
+    plannedContainers.push({ container, target, files: seg.files, bytes: seg.bytes, ...(deletes !== undefined ? { deletes } : {}) });
+  }
   return {
-    plan: { pointId, pointTime: head.startedAt, inPlace: req.target.kind === "inPlace", tables: planned },
+    plan: { pointId, pointTime: head.startedAt, inPlace: req.target.kind === "inPlace", tables: planned, containers: plannedContainers },
     head,
     chains,
   };
@@ -129,13 +165,13 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
  */
 export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promise<RestoreResult> {
   const started = Date.now();
-  const { plan, chains } = await planRestore(deps, req);
-  if (req.dryRun) return { plan, dryRun: true, safetyPointId: null, tables: [], durationMs: Date.now() - started };
+  const { plan, chains, head } = await planRestore(deps, req);
+  if (req.dryRun) return { plan, dryRun: true, safetyPointId: null, tables: [], containers: [], durationMs: Date.now() - started };
 
   let safetyPointId: string | null = null;
   if (plan.inPlace) {
     if (!deps.safetyBackup) throw new IntegrityError("an in-place restore needs a safety backup, and none is configured");
-    safetyPointId = await deps.safetyBackup(plan.tables.map((t) => t.table));
+    safetyPointId = await deps.safetyBackup({ tables: plan.tables.map((t) => t.table), containers: plan.containers.map((c) => c.container) });
   }
   const results: TableRestoreResult[] = [];
   for (const t of plan.tables) {
@@ -156,7 +192,13 @@ export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promis
       }),
     );
   }
-  const result: RestoreResult = { plan, dryRun: false, safetyPointId, tables: results, durationMs: Date.now() - started };
+  const containerResults: ContainerRestoreResult[] = [];
+  for (const c of plan.containers) {
+    containerResults.push(
+      await restoreContainer({ blobs: deps.blobs!, repo: deps.repo, keys: deps.keys, container: c.container, target: c.target, segment: head.containers![c.container]!, progress: deps.progress ?? noProgress }),
+    );
+  }
+  const result: RestoreResult = { plan, dryRun: false, safetyPointId, tables: results, containers: containerResults, durationMs: Date.now() - started };
   if (results.some((t) => t.rejected.length > 0)) throw new RestoreIncompleteError(result);
   return result;
 }

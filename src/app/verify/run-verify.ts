@@ -5,7 +5,9 @@ import { ProgressMeter, noProgress, type ProgressSink } from "../progress";
 import { ensureErrorType, NotFoundError } from "../../core/errors";
 import { sha256Hex } from "../../core/hash";
 import { openLines } from "../../format/chunk";
-import type { FileRef } from "../../format/manifest";
+import { paths, type FileRef } from "../../format/manifest";
+import { decodeIndexLine } from "../../format/container-index";
+import { readContent } from "../containers/content-store";
 
 export interface VerifyProblem {
   pointId: string;
@@ -41,15 +43,19 @@ export async function runVerify(
   // Progress in bytes checked, against the sizes the listing index gives.
   const total = all.filter((p) => targets.includes(p.id)).reduce((n, p) => n + p.bytes, 0);
   const meter = new ProgressMeter(deps.progress ?? noProgress, "verify", undefined, { total });
+  // Content objects are shared by points and paths: each is checked once per run.
+  const objectsChecked = new Set<string>();
   for (const id of targets) {
     result.points++;
     let files: FileRef[];
+    let indexes: FileRef[] = [];
     try {
       const m = await loadManifest(deps.repo, deps.keys, id);
       if (m.parent && !ids.has(m.parent)) {
         result.problems.push({ pointId: id, path: m.parent, problem: "parent restore point is missing (broken chain)" });
       }
-      files = Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]);
+      indexes = Object.values(m.containers ?? {}).flatMap((c) => c.index);
+      files = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...indexes];
     } catch (err) {
       result.problems.push({ pointId: id, path: `points/${id}`, problem: `manifest: ${ensureErrorType(err).message}` });
       continue;
@@ -64,6 +70,10 @@ export async function runVerify(
         const lines = await openLines(bytes, (k) => deps.keys.byId(k));
         if (lines.length !== f.records) throw new Error(`${lines.length} records, manifest says ${f.records}`);
         meter.add(lines.length, bytes.length, bytes.length);
+        if (indexes.includes(f)) await checkObjects(deps, lines, objectsChecked, (path, problem) => result.problems.push({ pointId: id, path, problem }), (n) => {
+          result.files++;
+          result.bytes += n;
+        });
       } catch (err) {
         result.problems.push({ pointId: id, path: f.path, problem: ensureErrorType(err).message });
       }
@@ -71,4 +81,32 @@ export async function runVerify(
   }
   meter.done();
   return result;
+}
+
+/**
+ * Checks every content object a container index names (once per run): present, decrypts,
+ * authenticates, and matches its keyed id and size. Reports each problem; throws only for
+ * an index line that does not parse.
+ */
+async function checkObjects(
+  deps: { repo: BackupStore; keys: KeyProvider },
+  lines: string[],
+  checked: Set<string>,
+  problem: (path: string, what: string) => void,
+  counted: (bytes: number) => void,
+): Promise<void> {
+  for (const line of lines) {
+    const e = decodeIndexLine(line);
+    for (const block of e.blocks) {
+      if (checked.has(block[0])) continue;
+      checked.add(block[0]);
+      try {
+        let n = 0;
+        for await (const data of readContent(deps.repo, deps.keys, [block])) n += data.length;
+        counted(n);
+      } catch (err) {
+        problem(paths.object(block[0]), `${e.path}: ${ensureErrorType(err).message}`);
+      }
+    }
+  }
 }

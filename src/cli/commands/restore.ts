@@ -4,12 +4,13 @@ import { checkRestoreRequest, RestoreIncompleteError, type RestoreResult, type R
 import { ValidationError } from "../../core/errors";
 import { parseInstant } from "../../core/policy/pitr";
 import { isPointId } from "../../format/manifest";
-import { cliOperatorOf, POINT_ID_RULE, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
+import { cliOperatorOf, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 interface RestoreOpts {
   at?: string;
   point?: string;
   tables?: string;
+  containers?: string;
   targetPrefix?: string;
   inPlace?: boolean;
   dryRun?: boolean;
@@ -23,7 +24,8 @@ export function registerRestore(program: Command, io: CliIo): void {
     .description("restore tables to a point in time, into new tables (--target-prefix) or in place (--in-place)")
     .option("--at <iso8601>", "the latest restore point at or before this time, e.g. 2026-11-26T03:00:00Z")
     .option("--point <id>", "an exact restore point id (see: lifeboat points)")
-    .option("--tables <A,B>", "only these tables (default: every table in the point)")
+    .option("--tables <A,B>", "only these tables (default: everything in the point)")
+    .option("--containers <a,b>", "only these blob containers (with --tables: both); restored into <prefix>-<container>")
     .option("--target-prefix <p>", "write to new tables named <p><Table>")
     .option("--in-place", "replace the live tables (takes a safety backup first; deletes entities not in the point)")
     .option("--dry-run", "show the plan, write nothing")
@@ -35,6 +37,7 @@ export function registerRestore(program: Command, io: CliIo): void {
         ...(opts.at !== undefined ? { at: opts.at } : {}),
         ...(opts.point !== undefined ? { point: opts.point } : {}),
         ...(opts.tables !== undefined ? { tables: opts.tables } : {}),
+        ...(opts.containers !== undefined ? { containers: opts.containers } : {}),
         into: opts.inPlace ? "in place" : `prefix ${opts.targetPrefix ?? "?"}`,
       };
       const bad = (message: string): Promise<never> => refuse(io, program, { action, target: asked }, message);
@@ -50,11 +53,13 @@ export function registerRestore(program: Command, io: CliIo): void {
       if (!opts.inPlace && opts.targetPrefix === undefined) await bad("a target is required: --target-prefix <p> (new tables) or --in-place");
       const tables = opts.tables?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
       if (opts.tables !== undefined && (!tables || tables.length === 0)) await bad("--tables: names no table");
+      const containers = opts.containers?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+      if (opts.containers !== undefined && (!containers || containers.length === 0)) await bad("--containers: names no container");
       const target: RestoreTarget = opts.inPlace ? { kind: "inPlace" } : { kind: "prefix", prefix: opts.targetPrefix ?? "" };
       try {
-        checkRestoreRequest({ ...(tables ? { tables } : {}), target });
+        checkRestoreRequest({ ...(tables ? { tables } : {}), ...(containers ? { containers } : {}), target });
       } catch (err) {
-        if (err instanceof ValidationError) await bad(err.message.replace(/^(target-prefix|tables):/, "--$1:"));
+        if (err instanceof ValidationError) await bad(err.message.replace(/^(target-prefix|tables|containers):/, "--$1:"));
         throw err;
       }
 
@@ -66,6 +71,7 @@ export function registerRestore(program: Command, io: CliIo): void {
           ...(at ? { at } : {}),
           ...(opts.point ? { pointId: opts.point } : {}),
           ...(tables ? { tables } : {}),
+          ...(containers ? { containers } : {}),
           target,
           dryRun: opts.dryRun === true,
           progress: progressPrinter(io),
@@ -104,6 +110,15 @@ function printResult(io: CliIo, result: RestoreResult, json: boolean): void {
           `${r.property ? ` property ${JSON.stringify(r.property)}` : ""}: ${r.status}${r.serviceCode ? ` ${r.serviceCode}` : ""}: ${r.reason}\n`,
       );
     }
+  }
+  for (const c of p.containers) {
+    const done = result.containers.find((r) => r.container === c.container);
+    io.stdout(
+      `  container ${c.container} -> ${c.target}: ` +
+        (done
+          ? `${done.files} files, ${formatBytes(done.bytes)}, ${done.deleted} removed, verified\n`
+          : `${c.files} files, ${formatBytes(c.bytes)} to write${c.deletes !== undefined ? `, ${c.deletes} to delete` : ""}\n`),
+    );
   }
   if (result.safetyPointId) io.stdout(`safety backup: ${result.safetyPointId}\n`);
 }

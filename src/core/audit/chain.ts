@@ -1,5 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import { sha256Hex } from "../hash";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { deriveKey, sha256Hex } from "../hash";
 
 /**
  * The audit log's hash chain, as pure functions: the entry model, its canonical
@@ -174,10 +174,7 @@ export function entryHash(e: Omit<AuditEntry, "hash" | "mac">): string {
 }
 
 
-/** HKDF-SHA256 (RFC 5869) of the KEK to a 32-byte key for one purpose; `info` is the KEK id. */
-export function deriveKey(kek: Buffer, salt: string, kekId: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", kek, Buffer.from(salt, "utf8"), Buffer.from(kekId, "utf8"), 32));
-}
+export { deriveKey };
 
 /** The key entry MACs are made with: HKDF(KEK, salt "lifeboat-audit-entry-v1", info kekId). */
 export function entryMacKey(kek: Buffer, kekId: string): Buffer {
