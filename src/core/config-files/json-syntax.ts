@@ -31,7 +31,7 @@ export function jsonErrorKind(message: string): string {
   return KINDS.find((k) => message.startsWith(k)) ?? "Invalid JSON";
 }
 
-/** 1-based line and column of a UTF-16 offset in `text`; lines end at `\n`. */
+/** 1-based line and column of a UTF-16 offset in `text` (clamped to the text); lines end at `\n`. Never throws. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   const at = Math.max(0, Math.min(offset, text.length));
   let line = 1;

@@ -19,7 +19,7 @@ export interface SyntaxProblem {
  */
 export type ParseStatus = { kind: ConfigFileKind; ok: true } | ({ kind: ConfigFileKind; ok: false } & SyntaxProblem) | null;
 
-/** "line L, column C: " / "line L: " / "" — the prefix of a problem message. */
+/** "line L, column C: ", "line L: " or "" — the prefix of a problem message. Never throws. */
 export function positionPrefix(line: number | undefined, column: number | undefined): string {
   if (line === undefined) return "";
   return column === undefined ? `line ${line}: ` : `line ${line}, column ${column}: `;
