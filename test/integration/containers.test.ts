@@ -137,3 +137,94 @@ describe("blob containers in restore points", () => {
     });
   });
 });
+
+describe("a large file streams", () => {
+  /** Peak RSS of a child process that backs up and restores `container`. */
+  async function peakRss(container: string): Promise<number> {
+    const { spawn } = await import("node:child_process");
+    const { join } = await import("node:path");
+    const root = join(__dirname, "..", "..");
+    const env = { ...process.env, ...testServices(["Unused"], { LIFEBOAT_CONTAINERS: container }).settings };
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "test/helpers/container-child.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once("exit", r));
+    if (code !== 0) throw new Error(`child exited ${code}: ${err}`);
+    return Number(/maxrss (\d+)/.exec(out)?.[1]);
+  }
+
+  /** A container holding one file of `mib` MiB (written as 8 MiB blocks). */
+  async function containerWithFile(mib: number): Promise<string> {
+    const name = uniqueContainer(`f${mib}`);
+    await blobService().getContainerClient(name).create();
+    const big = blobService().getContainerClient(name).getBlockBlobClient("db/data.mdf");
+    const part = Buffer.alloc(8 * 1024 * 1024);
+    const ids: string[] = [];
+    for (let i = 0; i < mib / 8; i++) {
+      part.fill(i + 1);
+      const id = Buffer.from(`blk-${String(i).padStart(4, "0")}`).toString("base64");
+      await big.stageBlock(id, part, part.length);
+      ids.push(id);
+    }
+    await big.commitBlockList(ids);
+    return name;
+  }
+
+  it("memory does not grow with the file: a 128 MiB file peaks where a 32 MiB one does", async () => {
+    const small = await containerWithFile(32);
+    const large = await containerWithFile(128);
+    try {
+      const baseline = await peakRss(small);
+      const peak = await peakRss(large);
+      // Holding the file would add 96 MiB (and its encrypted copy as much again).
+      expect(peak - baseline, `peak ${Math.round(peak / 2 ** 20)} MiB for 128 MiB vs ${Math.round(baseline / 2 ** 20)} MiB for 32 MiB`).toBeLessThan(32 * 2 ** 20);
+      expect(peak).toBeLessThan(320 * 2 ** 20);
+      const restored = await blobService().getContainerClient(`mem-${large}`).getBlobClient("db/data.mdf").getProperties();
+      expect(restored.contentLength).toBe(128 * 1024 * 1024);
+    } finally {
+      // The test Azurite keeps everything in memory: give it back.
+      for (const c of [small, large, `mem-${small}`, `mem-${large}`]) await blobService().getContainerClient(c).deleteIfExists();
+    }
+  }, 240_000);
+});
+
+describe("containers through the CLI", () => {
+  it("restore --containers (dry run, then for real), and verify names a damaged content object", async () => {
+    const container = uniqueContainer("cli");
+    const s = testServices(["Unused"], { LIFEBOAT_CONTAINERS: container, LIFEBOAT_TABLES: "Unused" });
+    await blobService().getContainerClient(container).create();
+    await put(container, "a.json", { body: Buffer.from('{"a":1}'), contentType: "application/json" });
+    await put(container, "b.txt", { body: Buffer.from("bee") });
+    await s.source.createTable("Unused");
+    const { cli } = await import("../helpers/cli-io");
+    const point = (await cli(["backup", "--full"], s.settings)).stdout.trim();
+    await blobService().getContainerClient(`cp-${container}`).create();
+    await put(`cp-${container}`, "stray.txt", { body: Buffer.from("left over") });
+
+    const dry = await cli(["restore", "--point", point, "--containers", container, "--target-prefix", "cp", "--dry-run"], s.settings);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`  container ${container} -> cp-${container}: 2 files, 10 B to write, 1 to delete`);
+    expect(dry.stdout).not.toContain("Unused ->");
+    const real = await cli(["restore", "--point", point, "--containers", container, "--target-prefix", "cp"], s.settings);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain(`  container ${container} -> cp-${container}: 2 files, 10 B, 1 removed, verified`);
+    expect(await snapshot(`cp-${container}`)).toEqual(await snapshot(container));
+
+    const bad = await cli(["restore", "--point", point, "--containers", "Bad_Name", "--target-prefix", "cp"], s.settings);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--containers: "Bad_Name" is not a container name/);
+
+    // Damage one content object in place (as storage corruption would).
+    let object = "";
+    for await (const o of s.repo.list("objects/")) object = o.path;
+    const repoContainer = s.settings.LIFEBOAT_BACKUP_CONTAINER!;
+    const damaged = await blobService().getContainerClient(repoContainer).getBlobClient(object).downloadToBuffer();
+    damaged[damaged.length - 1]! ^= 1;
+    await blobService().getContainerClient(repoContainer).getBlockBlobClient(object).uploadData(damaged);
+    const v = await cli(["verify"], s.settings);
+    expect(v.code).toBe(3);
+    expect(v.stdout).toMatch(new RegExp(`PROBLEM ${point} ${object.replace(/[.]/g, "\\.")}: [ab]\\.(json|txt): `));
+  }, 60_000);
+});
