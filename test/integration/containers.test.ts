@@ -1,9 +1,12 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { describe, expect, inject, it } from "vitest";
 import { runBackup } from "../../src/app/backup/run-backup";
 import { runRestore } from "../../src/app/restore/run-restore";
 import { runVerify } from "../../src/app/verify/run-verify";
+import { cli } from "../helpers/cli-io";
 import { uniqueContainer, uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
 import { expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
@@ -141,8 +144,6 @@ describe("blob containers in restore points", () => {
 describe("a large file streams", () => {
   /** Peak RSS of a child process that backs up and restores `container`. */
   async function peakRss(container: string): Promise<number> {
-    const { spawn } = await import("node:child_process");
-    const { join } = await import("node:path");
     const root = join(__dirname, "..", "..");
     const env = { ...process.env, ...testServices(["Unused"], { LIFEBOAT_CONTAINERS: container }).settings };
     const child = spawn(process.execPath, ["--import", "tsx", join(root, "test/helpers/container-child.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -198,7 +199,6 @@ describe("containers through the CLI", () => {
     await put(container, "a.json", { body: Buffer.from('{"a":1}'), contentType: "application/json" });
     await put(container, "b.txt", { body: Buffer.from("bee") });
     await s.source.createTable("Unused");
-    const { cli } = await import("../helpers/cli-io");
     const point = (await cli(["backup", "--full"], s.settings)).stdout.trim();
     await blobService().getContainerClient(`cp-${container}`).create();
     await put(`cp-${container}`, "stray.txt", { body: Buffer.from("left over") });
