@@ -5,6 +5,8 @@ import type { KeyProvider } from "./app/ports/KeyProvider";
 import type { Config } from "./config";
 import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
+import { effectiveSettings } from "./config/effective";
+import { redactSettings } from "./core/config-files/redact-settings";
 import { createAuditStores, createBlobSource, createBlobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
 import { createKeyProvider } from "./adapters/keys";
 
@@ -47,6 +49,7 @@ export function createServices(config: Config, options: StoreOptions = {}): Serv
   return {
     config,
     settingsSummary: settingsSummary(config),
+    redactedSettings: redactSettings(effectiveSettings(config)),
     source: createTableStore(config.source, "LIFEBOAT_SOURCE", options),
     ...sourceBlobs(config, options),
     repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP", options),

@@ -13,6 +13,8 @@ export interface AppSettings {
   excludeTables: string[];
   /** Blob containers in every point (LIFEBOAT_CONTAINERS). */
   containers: string[];
+  /** Containers of the nightly config export (LIFEBOAT_CONFIG_CONTAINERS). */
+  configContainers: string[];
   /** Lifeboat's own audit table: never backed up with "*". */
   auditTable: string;
   auditContainer: string;
@@ -35,4 +37,6 @@ export interface AppContext {
   config: AppSettings;
   /** What each manifest records of the settings, to detect and audit changes. */
   settingsSummary: SettingsSummary;
+  /** The effective settings with every secret value redacted: what a config export records. */
+  redactedSettings: Record<string, string>;
 }

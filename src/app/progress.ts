@@ -2,6 +2,8 @@
 export interface ProgressEvent {
   phase: string;
   table?: string;
+  /** What `entities` counts, when not entities (e.g. "files"). */
+  unit?: string;
   entities: number;
   bytes: number;
   /** Milliseconds since the phase started. */
@@ -59,7 +61,7 @@ export class ProgressMeter {
     private readonly sink: ProgressSink,
     private readonly phase: string,
     private readonly table?: string,
-    private readonly options: { everyMs?: number; total?: number } = {},
+    private readonly options: { everyMs?: number; total?: number; unit?: string } = {},
   ) {}
 
   /** Counts entities and bytes; `done` (default: the entities) advances toward the total. */
@@ -88,6 +90,7 @@ export class ProgressMeter {
     this.sink({
       phase: this.phase,
       ...(this.table ? { table: this.table } : {}),
+      ...(this.options.unit ? { unit: this.options.unit } : {}),
       entities: this.#entities,
       bytes: this.#bytes,
       elapsedMs: now - this.#start,

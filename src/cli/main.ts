@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { TOOL } from "../version";
 import { registerAudit } from "./commands/audit";
 import { registerBackup } from "./commands/backup";
+import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
 import { registerPoints } from "./commands/points";
 import { registerRestore } from "./commands/restore";
@@ -28,6 +29,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerStatus(program, io);
   registerAudit(program, io);
   registerDoctor(program, io);
+  registerConfigExport(program, io);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {

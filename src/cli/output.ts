@@ -22,7 +22,7 @@ export function progressLine(e: ProgressEvent): string {
   const rate = Math.round(e.entities / secs);
   const left = etaText(e);
   return (
-    `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${rate}/s` +
+    `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} ${e.unit ?? "entities"}, ${rate}/s` +
     `${e.bytes > 0 ? `, ${formatBytes(e.bytes)}` : ""} (${secs.toFixed(1)} s)${left ? `, ${left}` : ""}${e.note ? `: ${e.note}` : ""}`
   );
 }

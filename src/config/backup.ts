@@ -9,6 +9,7 @@ export const BACKUP_DEFAULTS = {
   LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: "0 */15 * * * *",
   LIFEBOAT_OVERLAP_SECONDS: 300,
   LIFEBOAT_CHUNK_ENTITIES: 5000,
+  LIFEBOAT_CONFIG_EXPORT_SCHEDULE: "0 30 0 * * *",
 } as const;
 
 const TABLES_REQUIRED = "is required: comma-separated table names, or * for every table";
@@ -17,6 +18,7 @@ const TABLES_REQUIRED = "is required: comma-separated table names, or * for ever
 export const scheduleShape = {
   LIFEBOAT_FULL_BACKUP_SCHEDULE: scheduleSetting(BACKUP_DEFAULTS.LIFEBOAT_FULL_BACKUP_SCHEDULE),
   LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: scheduleSetting(BACKUP_DEFAULTS.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE),
+  LIFEBOAT_CONFIG_EXPORT_SCHEDULE: scheduleSetting(BACKUP_DEFAULTS.LIFEBOAT_CONFIG_EXPORT_SCHEDULE),
 };
 
 /** What to back up, where, and how (the connections are in storage.ts). */
@@ -28,13 +30,14 @@ export const backupShape = {
   LIFEBOAT_CHUNK_ENTITIES: intSetting(BACKUP_DEFAULTS.LIFEBOAT_CHUNK_ENTITIES, 100, 100000),
   LIFEBOAT_EXCLUDE_TABLES: optionalString,
   LIFEBOAT_CONTAINERS: optionalString,
+  LIFEBOAT_CONFIG_CONTAINERS: optionalString,
 };
 
 /** LIFEBOAT_CONTAINERS: blob containers of the source account in every point (empty: tables only). Reports bad names into `issues`. */
-export function readContainers(text: string | undefined, issues: Issue[]): string[] {
+export function readContainers(text: string | undefined, issues: Issue[], setting = "LIFEBOAT_CONTAINERS"): string[] {
   const names = (text ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0);
   const bad = names.filter((n) => !CONTAINER_NAME.test(n));
-  if (bad.length > 0) issues.push({ setting: "LIFEBOAT_CONTAINERS", message: `${bad.map((b) => JSON.stringify(b)).join(", ")} not a valid container name (${CONTAINER_NAME_RULE})` });
+  if (bad.length > 0) issues.push({ setting, message: `${bad.map((b) => JSON.stringify(b)).join(", ")} not a valid container name (${CONTAINER_NAME_RULE})` });
   return [...new Set(names)];
 }
 

@@ -15,6 +15,8 @@ export interface Config {
   excludeTables: string[];
   /** Blob containers of the source account in every point (LIFEBOAT_CONTAINERS); empty: tables only. */
   containers: string[];
+  /** Containers of the nightly config export (LIFEBOAT_CONFIG_CONTAINERS, default LIFEBOAT_CONTAINERS). */
+  configContainers: string[];
   backup: StorageConnection;
   backupContainer: string;
   key: KeySource;
@@ -22,6 +24,7 @@ export interface Config {
   rtoMinutes: number;
   fullBackupSchedule: string;
   incrementalBackupSchedule: string;
+  configExportSchedule: string;
   /** How far before the watermark an incremental re-reads, for writes in flight at scan time. */
   overlapSeconds: number;
   /** Entities per data file. Memory is bounded by this, not by table size. */
@@ -79,8 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const tables = readTables(p.LIFEBOAT_TABLES, issues);
   const excludeTables = readExcludePatterns(p.LIFEBOAT_EXCLUDE_TABLES, issues);
   const containers = readContainers(p.LIFEBOAT_CONTAINERS, issues);
-  if (containers.length > 0 && source.kind === "identity" && !source.blobServiceUri) {
-    issues.push({ setting: "LIFEBOAT_SOURCE__blobServiceUri", message: "is required with LIFEBOAT_CONTAINERS: the source account's blob URI" });
+  const configContainers = p.LIFEBOAT_CONFIG_CONTAINERS === undefined ? containers : readContainers(p.LIFEBOAT_CONFIG_CONTAINERS, issues, "LIFEBOAT_CONFIG_CONTAINERS");
+  if ((containers.length > 0 || configContainers.length > 0) && source.kind === "identity" && !source.blobServiceUri) {
+    issues.push({ setting: "LIFEBOAT_SOURCE__blobServiceUri", message: "is required with LIFEBOAT_CONTAINERS or LIFEBOAT_CONFIG_CONTAINERS: the source account's blob URI" });
   }
   const key = readKeySource(p, issues);
 
@@ -90,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tables,
     excludeTables,
     containers,
+    configContainers,
     backup,
     backupContainer: p.LIFEBOAT_BACKUP_CONTAINER,
     key,
@@ -97,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rtoMinutes: p.RTO_MINUTES,
     fullBackupSchedule: p.LIFEBOAT_FULL_BACKUP_SCHEDULE,
     incrementalBackupSchedule: p.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE,
+    configExportSchedule: p.LIFEBOAT_CONFIG_EXPORT_SCHEDULE,
     overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
     chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,

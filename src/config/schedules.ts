@@ -6,6 +6,7 @@ import { ConfigError, issuesOf } from "./load";
 export interface TimerSchedules {
   fullBackup: string;
   incrementalBackup: string;
+  configExport: string;
 }
 
 /**
@@ -16,5 +17,9 @@ export interface TimerSchedules {
 export function timerSchedules(env: Record<string, string | undefined>): TimerSchedules {
   const r = z.object(scheduleShape).safeParse(env);
   if (!r.success) throw new ConfigError(issuesOf(r.error));
-  return { fullBackup: r.data.LIFEBOAT_FULL_BACKUP_SCHEDULE, incrementalBackup: r.data.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE };
+  return {
+    fullBackup: r.data.LIFEBOAT_FULL_BACKUP_SCHEDULE,
+    incrementalBackup: r.data.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE,
+    configExport: r.data.LIFEBOAT_CONFIG_EXPORT_SCHEDULE,
+  };
 }

@@ -1,4 +1,5 @@
 import type { SettingsSummary } from "../core/settings-changes";
+import { BACKUP_DEFAULTS } from "./backup";
 import type { Config } from "./load";
 import type { StorageConnection } from "./storage";
 
@@ -25,6 +26,8 @@ export function settingsSummary(c: Config): SettingsSummary {
     // Only when set: points taken before the setting existed do not read as a change.
     ...(c.excludeTables.length > 0 ? { LIFEBOAT_EXCLUDE_TABLES: c.excludeTables.join(",") } : {}),
     ...(c.containers.length > 0 ? { LIFEBOAT_CONTAINERS: c.containers.join(",") } : {}),
+    ...(c.configContainers.length > 0 ? { LIFEBOAT_CONFIG_CONTAINERS: c.configContainers.join(",") } : {}),
+    ...(c.configExportSchedule !== BACKUP_DEFAULTS.LIFEBOAT_CONFIG_EXPORT_SCHEDULE ? { LIFEBOAT_CONFIG_EXPORT_SCHEDULE: c.configExportSchedule } : {}),
     LIFEBOAT_BACKUP: connectionFacts(c.backup),
     LIFEBOAT_BACKUP_CONTAINER: c.backupContainer,
     LIFEBOAT_KEY: c.key.kind === "env" ? "LIFEBOAT_KEK (setting)" : `key vault ${c.key.vaultUri} secret ${c.key.secretName}`,

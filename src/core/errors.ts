@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   "RESTORE.POINT_NOT_FOUND": { fault: "user", status: 404, title: "No such restore point" },
   "TABLE.NOT_FOUND": { fault: "user", status: 404, title: "No such table" },
   "CONTAINER.NOT_FOUND": { fault: "user", status: 404, title: "No such container" },
-  "BLOB.CHANGED": { fault: "system", status: 409, title: "A blob changed while it was being read" },
+  "BLOB.CHANGED": { fault: "system", status: 503, title: "A blob changed while it was being read" },
   "BACKUP.NO_TABLES": { fault: "user", status: 422, title: "There is nothing to back up" },
   "CONFIG.INVALID": { fault: "settings", status: 500, title: "Lifeboat's settings are invalid" },
   "CONFIG.MISSING": { fault: "settings", status: 500, title: "Lifeboat's settings are incomplete" },

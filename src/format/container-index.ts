@@ -6,7 +6,7 @@ import { firstIssue, IntegrityError } from "../core/errors";
  * and the content objects it is made of, in order. `sha256` is of the whole content;
  * `blocks` are `[contentId, size]` pairs (objects/<id[0:2]>/<id>.lbe).
  */
-const indexEntry = z.object({
+export const indexEntry = z.object({
   path: z.string().min(1),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

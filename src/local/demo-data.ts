@@ -1,3 +1,4 @@
+import type { BlobSource } from "../app/ports/BlobSource";
 import type { TableStore } from "../app/ports/TableStore";
 import type { EntityRecord } from "../core/entity/record";
 
@@ -56,4 +57,24 @@ export async function seedDemoData(store: TableStore): Promise<string[]> {
     created.push(table);
   }
   return created;
+}
+
+/** A few configuration files and an enrichment script, for the demo `config` container. */
+const DEMO_FILES: Record<string, { body: string; contentType: string }> = {
+  "app/settings.yaml": { body: "service: customer-data\nreplicas: 3\nfeatures:\n  enrichment: true\n", contentType: "application/yaml" },
+  "app/limits.json": { body: '{\n  "maxBatch": 100,\n  "timeoutSeconds": 30\n}\n', contentType: "application/json" },
+  "app/.env": { body: "# demo values only\nLOG_LEVEL=info\nREGION=westeurope\n", contentType: "text/plain" },
+  "scripts/enrich.py": { body: "def enrich(customer):\n    return {**customer, 'segment': 'demo'}\n", contentType: "text/x-python" },
+};
+
+/** Creates and fills `container` with the demo files when it does not exist. Returns whether it did. */
+export async function seedDemoContainer(blobs: BlobSource, container: string): Promise<boolean> {
+  if (await blobs.containerExists(container)) return false;
+  await blobs.createContainer(container);
+  for (const [path, f] of Object.entries(DEMO_FILES)) {
+    await blobs.write(container, path, (async function* () {
+      yield Buffer.from(f.body);
+    })(), { contentType: f.contentType, metadata: { demo: "true" }, tags: {} });
+  }
+  return true;
 }

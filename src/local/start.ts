@@ -3,9 +3,9 @@ import { readdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../config";
-import { createTableStore } from "../adapters/azure/stores";
+import { createBlobSource, createTableStore } from "../adapters/azure/stores";
 import { startAzurite } from "./azurite";
-import { seedDemoData } from "./demo-data";
+import { seedDemoContainer, seedDemoData } from "./demo-data";
 import { registeredFunctions, type Registration } from "./functions-host";
 import { serveHttpFunctions } from "./http-bridge";
 import { loadLocalSettings } from "./settings";
@@ -57,6 +57,10 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const seeded = await seedDemoData(createTableStore(config.source, "LIFEBOAT_SOURCE"));
   if (seeded.length > 0) log(`the source had no tables: seeded demo tables ${seeded.join(", ")}`);
+  const blobs = createBlobSource(config.source, "LIFEBOAT_SOURCE");
+  for (const c of new Set([...config.containers, ...config.configContainers])) {
+    if (await seedDemoContainer(blobs, c)) log(`container ${c} did not exist: seeded it with demo configuration files`);
+  }
 
   const registrations = loadFunctions();
   log(`functions: ${registrations.map((r) => r.name).join(", ")}`);

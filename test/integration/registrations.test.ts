@@ -20,6 +20,7 @@ describe("function registrations, as the Functions host receives them", () => {
     );
     expect(byName).toEqual({
       auditDigest: { type: "timerTrigger", direction: "in", schedule: "0 5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
+      configExport: { type: "timerTrigger", direction: "in", schedule: "0 30 0 * * *", route: undefined, methods: undefined, authLevel: undefined },
       fullBackup: { type: "timerTrigger", direction: "in", schedule: "0 0 1 * * *", route: undefined, methods: undefined, authLevel: undefined },
       health: { type: "httpTrigger", direction: "in", schedule: undefined, route: "health", methods: ["GET"], authLevel: "function" },
       incrementalBackup: { type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *", route: undefined, methods: undefined, authLevel: undefined },

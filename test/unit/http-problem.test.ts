@@ -73,7 +73,7 @@ describe("errors → HTTP problem details and exit codes, from one catalogue", (
 
 describe("timer schedules", () => {
   it("are the validated settings, with the policy's defaults", () => {
-    expect(timerSchedules({})).toEqual({ fullBackup: "0 0 1 * * *", incrementalBackup: "0 */15 * * * *" });
+    expect(timerSchedules({})).toEqual({ fullBackup: "0 0 1 * * *", incrementalBackup: "0 */15 * * * *", configExport: "0 30 0 * * *" });
     expect(timerSchedules({ LIFEBOAT_FULL_BACKUP_SCHEDULE: "0 30 2 * * *" }).fullBackup).toBe("0 30 2 * * *");
   });
 

@@ -1,17 +1,13 @@
-import { ensureErrorType, NotFoundError } from "../../core/errors";
 import type { Kek } from "../../core/kek";
 import { decodeIndexLine, encodeIndexLine, type IndexEntry } from "../../format/container-index";
 import { paths, type ContainerSegment } from "../../format/manifest";
 import type { BackupStore } from "../ports/BackupStore";
-import { BlobChangedError, type BlobSource, type SourceBlob } from "../ports/BlobSource";
+import type { BlobSource } from "../ports/BlobSource";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { ChunkedWriter } from "../repo/chunked-writer";
 import { readLines } from "../repo/files";
-import { storeContent } from "./content-store";
-
-/** How often a blob that keeps changing while it is read is tried before it is skipped. */
-const READ_ATTEMPTS = 3;
+import { copyBlob, entryOf } from "./copy-blob";
 
 export interface ContainerBackupInput {
   blobs: BlobSource;
@@ -37,14 +33,6 @@ export async function readIndex(repo: BackupStore, keys: KeyProvider, seg: Conta
   return out;
 }
 
-/** The entry for a blob whose content is already stored (`content`), with the listing's current properties. */
-function entryOf(b: SourceBlob, content: Pick<IndexEntry, "size" | "sha256" | "blocks">): IndexEntry {
-  const { path, etag, lastModified, metadata, tags, ...props } = b;
-  const { size: _listed, ...headers } = props;
-  void _listed;
-  return { path, etag, lastModified, ...content, ...headers, metadata, tags };
-}
-
 /**
  * Backs up one container into the point: lists every blob; a blob whose ETag and
  * Last-Modified match the parent's index keeps its content objects (properties, tags and
@@ -61,7 +49,7 @@ export async function backupContainer(input: ContainerBackupInput): Promise<{ se
   const index = new ChunkedWriter(repo, kek, (n) => paths.indexFile(pointId, container, n), input.chunkEntries);
   const skipped: ContainerSegment["skipped"] = [];
   const seen = new Set<string>();
-  const meter = new ProgressMeter(input.progress, input.previous ? "changed files" : "files", container);
+  const meter = new ProgressMeter(input.progress, input.previous ? "changed files" : "files", container, { unit: "files" });
   let files = 0;
   let bytes = 0;
   let read = 0;
@@ -75,23 +63,14 @@ export async function backupContainer(input: ContainerBackupInput): Promise<{ se
     if (prev && prev.etag === listed.etag && prev.lastModified === listed.lastModified) {
       entry = entryOf(listed, prev);
     } else {
-      let b: SourceBlob | null = listed;
-      for (let attempt = 1; b && !entry; attempt++) {
-        try {
-          const stored = await storeContent(repo, kek, blobs.read(container, b.path, b.etag));
-          entry = entryOf(b, stored);
-          written += stored.written;
-          read++;
-          readBytes += stored.size;
-          meter.add(1, stored.size);
-        } catch (err) {
-          if (err instanceof NotFoundError) b = null; // deleted during the backup: a state it had
-          else if (!(err instanceof BlobChangedError)) throw err;
-          else if (attempt >= READ_ATTEMPTS) {
-            skipped.push({ path: b.path, reason: `changed while being read, ${READ_ATTEMPTS} times (${ensureErrorType(err).message})` });
-            b = null;
-          } else b = await blobs.properties(container, b.path);
-        }
+      const r = await copyBlob(blobs, repo, kek, container, listed);
+      if (r.kind === "skipped") skipped.push({ path: listed.path, reason: r.reason });
+      if (r.kind === "stored") {
+        entry = r.entry;
+        written += r.written;
+        read++;
+        readBytes += entry.size;
+        meter.add(1, entry.size);
       }
     }
     if (!entry) continue;

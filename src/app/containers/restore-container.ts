@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
 import { IntegrityError } from "../../core/errors";
 import type { IndexEntry } from "../../format/container-index";
-import type { ContainerSegment } from "../../format/manifest";
 import type { BackupStore } from "../ports/BackupStore";
 import type { BlobProperties, BlobSource } from "../ports/BlobSource";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { ProgressMeter, type ProgressSink } from "../progress";
-import { readIndex } from "./backup-container";
 import { readContent } from "./content-store";
 
 export interface ContainerRestoreInput {
@@ -15,7 +13,10 @@ export interface ContainerRestoreInput {
   keys: KeyProvider;
   container: string;
   target: string;
-  segment: ContainerSegment;
+  /** What the container held: a point's index (readIndex) or a config export's files. */
+  entries: () => Promise<ReadonlyMap<string, IndexEntry>>;
+  /** Their content size, for progress. */
+  bytes: number;
   progress: ProgressSink;
 }
 
@@ -50,18 +51,18 @@ export async function strayBlobs(blobs: BlobSource, target: string, index: Reado
 }
 
 /**
- * Restores one container to a point: every blob of the point's index written from its
+ * Restores one container to a point (or a config export): every blob of its index written from its
  * content objects with its properties, metadata, tags and tier (streamed block by block),
  * then blobs the target holds that the point does not are deleted, then every restored
  * blob is read back and its SHA-256 compared with the backup's. Re-running after a crash
  * finishes the job. Throws IntegrityError when the verification fails.
  */
 export async function restoreContainer(input: ContainerRestoreInput): Promise<ContainerRestoreResult> {
-  const { blobs, repo, keys, container, target, segment } = input;
-  const index = await readIndex(repo, keys, segment);
+  const { blobs, repo, keys, container, target } = input;
+  const index = await input.entries();
   const stray = await strayBlobs(blobs, target, index);
   await blobs.createContainer(target);
-  const meter = new ProgressMeter(input.progress, "restore files", target, { total: segment.bytes });
+  const meter = new ProgressMeter(input.progress, "restore files", target, { total: input.bytes, unit: "files" });
   for (const e of index.values()) {
     await blobs.write(target, e.path, readContent(repo, keys, e.blocks), propsOf(e));
     meter.add(1, e.size, e.size);
@@ -69,7 +70,7 @@ export async function restoreContainer(input: ContainerRestoreInput): Promise<Co
   meter.done();
   for (const path of stray) await blobs.delete(target, path);
 
-  const verify = new ProgressMeter(input.progress, "verify files", target, { total: segment.bytes });
+  const verify = new ProgressMeter(input.progress, "verify files", target, { total: input.bytes, unit: "files" });
   const left = new Set(index.keys());
   for await (const b of blobs.list(target)) {
     const e = index.get(b.path);
@@ -88,5 +89,5 @@ export async function restoreContainer(input: ContainerRestoreInput): Promise<Co
   }
   verify.done();
   if (left.size > 0) throw new IntegrityError(`restore of container ${container} into ${target} did not verify: ${left.size} blob(s) of the point are missing from ${target}`);
-  return { container, target, files: index.size, bytes: segment.bytes, deleted: stray.length };
+  return { container, target, files: index.size, bytes: input.bytes, deleted: stray.length };
 }

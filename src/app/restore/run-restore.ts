@@ -195,7 +195,16 @@ export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promis
   const containerResults: ContainerRestoreResult[] = [];
   for (const c of plan.containers) {
     containerResults.push(
-      await restoreContainer({ blobs: deps.blobs!, repo: deps.repo, keys: deps.keys, container: c.container, target: c.target, segment: head.containers![c.container]!, progress: deps.progress ?? noProgress }),
+      await restoreContainer({
+        blobs: deps.blobs!,
+        repo: deps.repo,
+        keys: deps.keys,
+        container: c.container,
+        target: c.target,
+        entries: () => readIndex(deps.repo, deps.keys, head.containers![c.container]!),
+        bytes: c.bytes,
+        progress: deps.progress ?? noProgress,
+      }),
     );
   }
   const result: RestoreResult = { plan, dryRun: false, safetyPointId, tables: results, containers: containerResults, durationMs: Date.now() - started };

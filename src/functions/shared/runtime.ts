@@ -35,7 +35,7 @@ export function logProgress(context: InvocationContext): ProgressSink {
   return (e) => {
     const left = etaText(e);
     context.log(
-      `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} entities, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s` +
+      `${e.phase}${e.table ? ` ${e.table}` : ""}: ${e.entities} ${e.unit ?? "entities"}, ${Math.round(e.entities / Math.max(e.elapsedMs / 1000, 0.001))}/s` +
         `${left ? `, ${left}` : ""}${e.note ? `: ${e.note}` : ""}`,
     );
   };

@@ -1,0 +1,41 @@
+import type { Config } from "./load";
+import type { StorageConnection } from "./storage";
+
+function connectionSettings(name: string, c: StorageConnection): Record<string, string> {
+  if (c.kind === "connectionString") return { [name]: c.connectionString.reveal() };
+  return {
+    ...(c.tableServiceUri ? { [`${name}__tableServiceUri`]: c.tableServiceUri } : {}),
+    ...(c.blobServiceUri ? { [`${name}__blobServiceUri`]: c.blobServiceUri } : {}),
+    ...(c.clientId ? { [`${name}__clientId`]: c.clientId } : {}),
+    [`${name}__credential`]: "managedidentity",
+  };
+}
+
+/**
+ * Lifeboat's effective settings as name → value, defaults applied: what the config
+ * export records (after redaction, core/config-files/redact-settings). Holds secrets
+ * (connection strings, the KEK): never log or store it unredacted. Never throws.
+ */
+export function effectiveSettings(c: Config): Record<string, string> {
+  return {
+    ...connectionSettings("LIFEBOAT_SOURCE", c.source),
+    LIFEBOAT_TABLES: c.tables === "*" ? "*" : c.tables.join(","),
+    LIFEBOAT_EXCLUDE_TABLES: c.excludeTables.join(","),
+    LIFEBOAT_CONTAINERS: c.containers.join(","),
+    LIFEBOAT_CONFIG_CONTAINERS: c.configContainers.join(","),
+    ...connectionSettings("LIFEBOAT_BACKUP", c.backup),
+    LIFEBOAT_BACKUP_CONTAINER: c.backupContainer,
+    ...(c.key.kind === "env" ? { LIFEBOAT_KEK: c.key.keyBase64.reveal() } : { LIFEBOAT_KEY_VAULT_URI: c.key.vaultUri, LIFEBOAT_KEK_SECRET: c.key.secretName }),
+    RPO_MINUTES: String(c.rpoMinutes),
+    RTO_MINUTES: String(c.rtoMinutes),
+    LIFEBOAT_FULL_BACKUP_SCHEDULE: c.fullBackupSchedule,
+    LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: c.incrementalBackupSchedule,
+    LIFEBOAT_CONFIG_EXPORT_SCHEDULE: c.configExportSchedule,
+    LIFEBOAT_OVERLAP_SECONDS: String(c.overlapSeconds),
+    LIFEBOAT_CHUNK_ENTITIES: String(c.chunkEntities),
+    LIFEBOAT_RESTORE_CONCURRENCY: String(c.restoreConcurrency),
+    ...connectionSettings("LIFEBOAT_AUDIT", c.audit),
+    LIFEBOAT_AUDIT_TABLE: c.auditTable,
+    LIFEBOAT_AUDIT_CONTAINER: c.auditContainer,
+  };
+}
