@@ -50,6 +50,12 @@ param operatorPrincipalType string = 'User'
 @description('LIFEBOAT_TABLES: comma-separated source table names, or * for every table.')
 param tables string = '*'
 
+@description('LIFEBOAT_CONTAINERS: comma-separated source blob containers in every restore point (empty: tables only).')
+param containers string = ''
+
+@description('LIFEBOAT_CONFIG_CONTAINERS: containers of the nightly config export (empty: the same as containers).')
+param configContainers string = ''
+
 @description('LIFEBOAT_BACKUP_CONTAINER: blob container of the restore points, in both backup accounts.')
 param backupContainerName string = 'lifeboat'
 
@@ -97,6 +103,9 @@ param fullBackupSchedule string = '0 0 1 * * *'
 
 @description('LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: NCRONTAB (six fields, UTC) of the incremental backups.')
 param incrementalBackupSchedule string = '0 */15 * * * *'
+
+@description('LIFEBOAT_CONFIG_EXPORT_SCHEDULE: NCRONTAB (six fields, UTC) of the nightly config export.')
+param configExportSchedule string = '0 30 0 * * *'
 
 @description('LIFEBOAT_OVERLAP_SECONDS: how far before the watermark an incremental re-reads.')
 @minValue(0)
@@ -348,6 +357,8 @@ module functionApp 'modules/function-app.bicep' = {
     backupTableServiceUri: backup.outputs.tableServiceUri
     keyVaultUri: keyVault.outputs.uri
     tables: tables
+    containers: containers
+    configContainers: configContainers
     backupContainerName: backupContainerName
     kekSecretName: kekSecretName
     auditTableName: auditTableName
@@ -356,6 +367,7 @@ module functionApp 'modules/function-app.bicep' = {
     rtoMinutes: rtoMinutes
     fullBackupSchedule: fullBackupSchedule
     incrementalBackupSchedule: incrementalBackupSchedule
+    configExportSchedule: configExportSchedule
     overlapSeconds: overlapSeconds
     chunkEntities: chunkEntities
     restoreConcurrency: restoreConcurrency

@@ -68,6 +68,12 @@ param keyVaultUri string
 @description('LIFEBOAT_TABLES: comma-separated table names, or * for every table.')
 param tables string
 
+@description('LIFEBOAT_CONTAINERS: source blob containers in every point (empty: tables only).')
+param containers string
+
+@description('LIFEBOAT_CONFIG_CONTAINERS: containers of the nightly config export (empty: the same as containers).')
+param configContainers string
+
 @description('LIFEBOAT_BACKUP_CONTAINER: the backup container.')
 param backupContainerName string
 
@@ -91,6 +97,9 @@ param fullBackupSchedule string
 
 @description('LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE (NCRONTAB, six fields).')
 param incrementalBackupSchedule string
+
+@description('LIFEBOAT_CONFIG_EXPORT_SCHEDULE.')
+param configExportSchedule string
 
 @description('LIFEBOAT_OVERLAP_SECONDS.')
 param overlapSeconds int
@@ -168,6 +177,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_SOURCE__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_SOURCE__clientId', value: identityClientId }
         { name: 'LIFEBOAT_TABLES', value: tables }
+        { name: 'LIFEBOAT_CONTAINERS', value: containers }
+        { name: 'LIFEBOAT_CONFIG_CONTAINERS', value: configContainers }
         { name: 'LIFEBOAT_BACKUP__blobServiceUri', value: backupBlobServiceUri }
         { name: 'LIFEBOAT_BACKUP__tableServiceUri', value: backupTableServiceUri }
         { name: 'LIFEBOAT_BACKUP__credential', value: 'managedidentity' }
@@ -181,6 +192,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'RTO_MINUTES', value: string(rtoMinutes) }
         { name: 'LIFEBOAT_FULL_BACKUP_SCHEDULE', value: fullBackupSchedule }
         { name: 'LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE', value: incrementalBackupSchedule }
+        { name: 'LIFEBOAT_CONFIG_EXPORT_SCHEDULE', value: configExportSchedule }
         { name: 'LIFEBOAT_OVERLAP_SECONDS', value: string(overlapSeconds) }
         { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(chunkEntities) }
         { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(restoreConcurrency) }

@@ -166,6 +166,9 @@ describe("infra: the Function App's settings agree with src/config/", () => {
     expect(config.overlapSeconds).toBe(DEFAULTS.LIFEBOAT_OVERLAP_SECONDS);
     expect(config.chunkEntities).toBe(DEFAULTS.LIFEBOAT_CHUNK_ENTITIES);
     expect(config.restoreConcurrency).toBe(DEFAULTS.LIFEBOAT_RESTORE_CONCURRENCY);
+    expect(config.containers).toEqual([]);
+    expect(config.configContainers).toEqual([]);
+    expect(config.configExportSchedule).toBe(DEFAULTS.LIFEBOAT_CONFIG_EXPORT_SCHEDULE);
   });
 
   it("caps the worker's heap at the size the benchmark measured under", () => {

@@ -50,7 +50,7 @@ async function snapshot(container: string): Promise<Record<string, unknown>> {
   return out;
 }
 
-const awkward = ["config/app.yaml", "config/settings.json", ".env", "scripts/enrich ü ñ 日本.py", "deep/" + "d/".repeat(40) + "file%20name.bin", "spaces in name.txt", "empty.bin"];
+const awkward = ["config/app.yaml", "config/settings.json", ".env", "scripts/enrich ü ñ 日本.py", "deep/" + "d/".repeat(40) + "file%20name.bin", "spaces in name.txt", "empty.bin", "long/" + "n".repeat(1019)];
 
 describe("blob containers in restore points", () => {
   it("round-trip through full → change → delete → point-in-time restore, with properties, metadata, tags, tier, unicode names and zero bytes", async () => {
@@ -66,12 +66,14 @@ describe("blob containers in restore points", () => {
     await put(container, awkward[4]!, { body: Buffer.alloc(300_000, 7) });
     await put(container, awkward[5]!, { body: Buffer.from("x") });
     await put(container, awkward[6]!, { body: Buffer.alloc(0) });
+    await put(container, awkward[7]!, { body: Buffer.from("the longest name a blob may have: 1,024 characters") });
     const deps = { source: s.source, blobs: s.blobs!, repo: s.repo, keys: s.keys };
     const req = { tables: [table], containers: [container], overlapSeconds: 60, chunkEntities: 100 };
 
     const full = await runBackup(deps, { ...req, full: true });
     if (full.status !== "committed") throw new Error("full not committed");
-    expect(full.containers).toEqual([{ container, files: 7, read: 7, readBytes: expect.any(Number) as number, removed: 0, skipped: [] }]);
+    expect(awkward[7]!.length).toBe(1024);
+    expect(full.containers).toEqual([{ container, files: 8, read: 8, readBytes: expect.any(Number) as number, removed: 0, skipped: [] }]);
     const atFull = await snapshot(container);
     const tableAtFull = makeRecords(50, 1, 2);
 
@@ -84,7 +86,7 @@ describe("blob containers in restore points", () => {
     const inc = await runBackup(deps, req);
     if (inc.status !== "committed") throw new Error("incremental not committed");
     // Only the changed and added files were read.
-    expect(inc.containers[0]).toMatchObject({ files: 7, read: 2, removed: 1, skipped: [] });
+    expect(inc.containers[0]).toMatchObject({ files: 8, read: 2, removed: 1, skipped: [] });
     const atInc = await snapshot(container);
 
     await blobService().getContainerClient(container).deleteBlob(awkward[1]!);
@@ -92,7 +94,7 @@ describe("blob containers in restore points", () => {
 
     // Point-in-time: the full, then the incremental, each into new containers; tables with them.
     const r1 = await runRestore(deps, { pointId: full.pointId, target: { kind: "prefix", prefix: "rf" }, concurrency: 4 });
-    expect(r1.containers).toEqual([{ container, target: `rf-${container}`, files: 7, bytes: expect.any(Number) as number, deleted: 0 }]);
+    expect(r1.containers).toEqual([{ container, target: `rf-${container}`, files: 8, bytes: expect.any(Number) as number, deleted: 0 }]);
     expect(await snapshot(`rf-${container}`)).toEqual(atFull);
     await expectTableEquals(`rf${table}`, tableAtFull);
     await runRestore(deps, { pointId: inc.pointId, target: { kind: "prefix", prefix: "ri" }, concurrency: 4 });
