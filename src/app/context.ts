@@ -21,6 +21,7 @@ export interface AppSettings {
   overlapSeconds: number;
   chunkEntities: number;
   restoreConcurrency: number;
+  retention: { incrementalDays: number; dailyDays: number; weeklyWeeks: number };
   rpoMinutes: number;
   rtoMinutes: number;
 }

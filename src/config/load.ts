@@ -31,6 +31,8 @@ export interface Config {
   chunkEntities: number;
   /** Partitions written in parallel during a restore. */
   restoreConcurrency: number;
+  /** Retention tiers: incremental points (days), dailies (days), weeklies (weeks). */
+  retention: { incrementalDays: number; dailyDays: number; weeklyWeeks: number };
   /**
    * Where the audit log lives: LIFEBOAT_AUDIT when set, else the backup account. Has
    * both a table URI (entries) and a blob URI (digests) in identity mode.
@@ -106,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
     chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
+    retention: { incrementalDays: p.RETENTION_INCREMENTAL_DAYS, dailyDays: p.RETENTION_DAILY_DAYS, weeklyWeeks: p.RETENTION_WEEKLY_WEEKS },
     audit,
     auditTable: p.LIFEBOAT_AUDIT_TABLE,
     auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,

@@ -4,6 +4,7 @@ import { BACKUP_DEFAULTS, backupShape } from "./backup";
 import { keyShape } from "./keys";
 import { OBJECTIVE_DEFAULTS, objectivesShape } from "./objectives";
 import { RESTORE_DEFAULTS, restoreShape } from "./restore";
+import { RETENTION_DEFAULTS, retentionShape } from "./retention";
 import { connectionShape } from "./storage";
 
 /**
@@ -18,6 +19,7 @@ export const schema = z.object({
   ...keyShape,
   ...objectivesShape,
   ...restoreShape,
+  ...retentionShape,
   ...auditShape,
 });
 
@@ -27,4 +29,4 @@ export type ParsedSettings = z.infer<typeof schema>;
 export const SETTING_NAMES = Object.keys(schema.shape) as readonly (keyof ParsedSettings)[];
 
 /** The default of every setting that has one. */
-export const DEFAULTS = { ...BACKUP_DEFAULTS, ...OBJECTIVE_DEFAULTS, ...RESTORE_DEFAULTS, ...AUDIT_DEFAULTS } as const;
+export const DEFAULTS = { ...BACKUP_DEFAULTS, ...OBJECTIVE_DEFAULTS, ...RESTORE_DEFAULTS, ...RETENTION_DEFAULTS, ...AUDIT_DEFAULTS } as const;

@@ -1,5 +1,6 @@
 import type { SettingsSummary } from "../core/settings-changes";
 import { BACKUP_DEFAULTS } from "./backup";
+import { RETENTION_DEFAULTS } from "./retention";
 import type { Config } from "./load";
 import type { StorageConnection } from "./storage";
 
@@ -38,5 +39,9 @@ export function settingsSummary(c: Config): SettingsSummary {
     LIFEBOAT_OVERLAP_SECONDS: String(c.overlapSeconds),
     LIFEBOAT_CHUNK_ENTITIES: String(c.chunkEntities),
     LIFEBOAT_RESTORE_CONCURRENCY: String(c.restoreConcurrency),
+    // Only when changed from the policy's defaults: older points do not read as a change.
+    ...(c.retention.incrementalDays !== RETENTION_DEFAULTS.RETENTION_INCREMENTAL_DAYS ? { RETENTION_INCREMENTAL_DAYS: String(c.retention.incrementalDays) } : {}),
+    ...(c.retention.dailyDays !== RETENTION_DEFAULTS.RETENTION_DAILY_DAYS ? { RETENTION_DAILY_DAYS: String(c.retention.dailyDays) } : {}),
+    ...(c.retention.weeklyWeeks !== RETENTION_DEFAULTS.RETENTION_WEEKLY_WEEKS ? { RETENTION_WEEKLY_WEEKS: String(c.retention.weeklyWeeks) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { startAzurite } from "./azurite";
 import { seedDemoContainer, seedDemoData } from "./demo-data";
 import { registeredFunctions, type Registration } from "./functions-host";
 import { serveHttpFunctions } from "./http-bridge";
+import { watchBlobTriggers } from "./blob-triggers";
 import { loadLocalSettings } from "./settings";
 import { invokeTimer, scheduleTimers } from "./timers";
 
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   const registrations = loadFunctions();
   log(`functions: ${registrations.map((r) => r.name).join(", ")}`);
   const jobs = scheduleTimers(registrations, log);
+  const stopWatching = watchBlobTriggers(registrations, process.env, log);
   const port = Number(process.env.LIFEBOAT_PORT ?? "7071");
   const server = await serveHttpFunctions(registrations, port, log);
   log(`HTTP functions on http://localhost:${port}/api/ (try: curl http://localhost:${port}/api/status)`);
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
   const shutdown = async (): Promise<void> => {
     log("stopping");
     for (const j of jobs) j.stop();
+    stopWatching();
     server.close();
     await stopAzurite?.();
     process.exit(0);

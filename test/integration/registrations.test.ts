@@ -1,5 +1,5 @@
 import "../../src/local/install-core";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { registeredFunctions, triggerOf } from "../../src/local/functions-host";
@@ -24,9 +24,18 @@ describe("function registrations, as the Functions host receives them", () => {
       fullBackup: { type: "timerTrigger", direction: "in", schedule: "0 0 1 * * *", route: undefined, methods: undefined, authLevel: undefined },
       health: { type: "httpTrigger", direction: "in", schedule: undefined, route: "health", methods: ["GET"], authLevel: "function" },
       incrementalBackup: { type: "timerTrigger", direction: "in", schedule: "0 */15 * * * *", route: undefined, methods: undefined, authLevel: undefined },
+      retention: { type: "blobTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
       rpoMonitor: { type: "timerTrigger", direction: "in", schedule: "0 */5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       status: { type: "httpTrigger", direction: "in", schedule: undefined, route: "status", methods: ["GET"], authLevel: "function" },
     });
+    // The retention trigger: Event Grid source (Flex Consumption), new manifests only, the
+    // function name the Bicep's event subscription (retention-events.bicep) calls.
+    const retention = registeredFunctions().find((r) => r.name === "retention");
+    expect(triggerOf(retention!)).toMatchObject({ path: "%LIFEBOAT_BACKUP_CONTAINER%/points/{name}", connection: "LIFEBOAT_BACKUP", source: "EventGrid" });
+    const bicep = readFileSync(join(__dirname, "../../infra/main.bicep"), "utf8");
+    expect(/^param retentionFunctionName string = '([^']+)'$/m.exec(bicep)?.[1]).toBe("retention");
+    const events = readFileSync(join(__dirname, "../../infra/modules/retention-events.bicep"), "utf8");
+    expect(events).toContain("subjectBeginsWith: '/blobServices/default/containers/${backupContainerName}/blobs/points/'");
     // HTTP functions return their response through the $return binding.
     const status = registeredFunctions().find((r) => r.name === "status");
     expect(status?.bindings.$return).toMatchObject({ type: "http", direction: "out" });

@@ -63,7 +63,7 @@ export class BlobBackupStore implements BackupStore {
   async *list(prefix: string): AsyncIterable<StoredObject> {
     try {
       for await (const b of this.#container.listBlobsFlat({ prefix, includeMetadata: true })) {
-        yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {} };
+        yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {}, modified: b.properties.lastModified.toISOString() };
       }
     } catch (err) {
       // A repository nobody has written to yet has no container: it holds nothing.

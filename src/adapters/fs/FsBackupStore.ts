@@ -112,14 +112,15 @@ export class FsBackupStore implements BackupStore {
     for (const path of all) {
       if (!path.startsWith(prefix)) continue;
       const abs = this.#abs(path);
-      const size = (await stat(abs)).size;
+      const st = await stat(abs);
+      const size = st.size;
       let metadata: Record<string, string> = {};
       try {
         metadata = JSON.parse(await readFile(abs + META, "utf8")) as Record<string, string>;
       } catch {
         metadata = {};
       }
-      yield { path, size, metadata };
+      yield { path, size, metadata, modified: st.mtime.toISOString() };
     }
   }
 

@@ -5,6 +5,6 @@
  */
 export { Auditor, MAX_DETAILS_CHARS, type AuditorDeps, type AuditRecordInput, type DigestWritten } from "./auditor";
 export { audited, AuditWriteError, refused, type AuditContext, type AuditedOptions } from "./audited";
-export { cliOperator, operatorFromHttp, osIdentity, timerOperator, type HeaderSource } from "./operator";
+export { cliOperator, operatorFromHttp, osIdentity, timerOperator, triggerOperator, type HeaderSource } from "./operator";
 export type { AuditVerifyOptions, AuditVerifyReport, AuditProblem, AuditProblemKind } from "./verify-audit";
 export type { AuditAction, AuditEntry, AuditOutcome, AuditTarget } from "../../core/audit/chain";

@@ -7,6 +7,7 @@ import { ValidationError } from "../../core/errors";
  *   put in the request headers (authenticated by the platform);
  * - `asserted:<name>`: a name the HTTP caller gave (recorded, not authenticated);
  * - `timer:<function>`: a scheduled function;
+ * - `trigger:<function>`: a function started by an event (a new blob);
  * - `cli:<name> (<os user>@<host>)` or `cli:<os user>@<host>`: the runbook CLI.
  */
 
@@ -58,6 +59,11 @@ export function operatorFromHttp(headers: HeaderSource, asserted?: unknown): str
 /** The operator of a timer-triggered function: `timer:<functionName>`. Never throws. */
 export function timerOperator(functionName: string): string {
   return `timer:${clean(functionName) || "unknown"}`;
+}
+
+/** The operator of an event-triggered function (a blob trigger): `trigger:<functionName>`. Never throws. */
+export function triggerOperator(functionName: string): string {
+  return `trigger:${clean(functionName) || "unknown"}`;
 }
 
 /** The OS account and host this process runs as, "user@host" (a placeholder when unknown). Never throws. */

@@ -3,6 +3,8 @@ export interface StoredObject {
   path: string;
   size: number;
   metadata: Record<string, string>;
+  /** When it was last written (ISO-8601), when the store knows. */
+  modified?: string;
 }
 
 /** An exclusive lock on a repository; renewed in the background until released. */

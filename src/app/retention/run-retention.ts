@@ -1,0 +1,41 @@
+import type { AppContext } from "../context";
+import { AuditWriteError } from "../audit";
+import { applyRetention, type RetentionResult } from "./apply-retention";
+
+/**
+ * Applies the retention tiers as of now (or plans them as of `asOf`, dry run) and records
+ * every removal (`retention.delete`, with its tier and reason), every failed removal, and
+ * a refusal of the planner in the audit log; a digest follows when anything was removed.
+ * Throws what reading the repository throws, or AuditWriteError when an entry could not
+ * be written (the run stops there).
+ */
+export async function runRetention(ctx: AppContext, req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult> {
+  const policy = ctx.config.retention;
+  const r = await applyRetention(
+    { repo: ctx.repo, keys: ctx.keys },
+    {
+      policy,
+      ...(req.dryRun ? { dryRun: true } : {}),
+      ...(req.asOf ? { asOf: req.asOf } : {}),
+      onRemoved: async (kind, d, error) => {
+        await ctx.audit
+          .record({
+            operator: req.operator,
+            action: "retention.delete",
+            target: { [kind]: d.id },
+            outcome: error ? "failed" : "succeeded",
+            ...(error ? { error } : {}),
+            details: { tier: d.tier, reason: d.reason, ...(req.trigger ? { trigger: req.trigger } : {}) },
+          })
+          .catch((err: unknown) => {
+            throw new AuditWriteError("retention.delete", error ? "failed" : "succeeded", "entry", err);
+          });
+      },
+    },
+  );
+  if (r.refused && !req.dryRun) {
+    await ctx.audit.record({ operator: req.operator, action: "retention.delete", target: { repository: ctx.repo.description }, outcome: "refused", error: r.refused, details: { asOf: r.asOf } });
+  }
+  if (r.removed.length > 0 || r.orphansRemoved > 0 || r.objectsRemoved > 0) await ctx.audit.writeDigest();
+  return r;
+}
