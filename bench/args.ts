@@ -14,6 +14,12 @@ export interface Args {
   repeat: number;
   /** Folder for a .cpuprofile of each Lifeboat phase (this process only). */
   cpuProf: string | undefined;
+  /** The container phase (bench/files.ts): "off" (default), "also" after the table phases (--files), "only" (--files-only). */
+  files: "off" | "also" | "only";
+  /** Small files (1-8 KiB) in the container phase. */
+  smallFiles: number;
+  /** Size of the container phase's one large file, MiB. */
+  bigMiB: number;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -41,6 +47,10 @@ export function parse(argv: string[]): Args {
       overlap: { type: "string" },
       repeat: { type: "string" },
       "cpu-prof": { type: "string" },
+      files: { type: "boolean" },
+      "files-only": { type: "boolean" },
+      "small-files": { type: "string" },
+      "big-mib": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -48,7 +58,10 @@ export function parse(argv: string[]): Args {
   if (values.help) {
     process.stderr.write(
       "usage: npm run bench -- [--entities N (100000)] [--concurrency C|auto (16)] [--restore-concurrency R (LIFEBOAT_RESTORE_CONCURRENCY default)]\n" +
-        "                        [--chunk-entities K (LIFEBOAT_CHUNK_ENTITIES default)] [--overlap S (0)] [--repeat K (3 up to 200k entities, else 1)] [--cpu-prof DIR]\n",
+        "                        [--chunk-entities K (LIFEBOAT_CHUNK_ENTITIES default)] [--overlap S (0)] [--repeat K (3 up to 200k entities, else 1)] [--cpu-prof DIR]\n" +
+        "                        [--files | --files-only] [--small-files N (1000)] [--big-mib M (256)]\n" +
+        "  --files       also run the container phase (bench/files.ts) after the table phases; --files-only runs only it\n" +
+        "                (--repeat then counts its rounds of sequential download + full backup, default 3)\n",
     );
     process.exit(0);
   }
@@ -63,6 +76,9 @@ export function parse(argv: string[]): Args {
     overlapSeconds: intArg("overlap", values.overlap, 0, 86_400) ?? 0,
     repeat: intArg("repeat", values.repeat, 1, 20) ?? (entities <= REPEAT_UP_TO ? 3 : 1),
     cpuProf: values["cpu-prof"],
+    files: values["files-only"] ? "only" : values.files ? "also" : "off",
+    smallFiles: intArg("small-files", values["small-files"], 1, 100_000) ?? 1000,
+    bigMiB: intArg("big-mib", values["big-mib"], 0, 4096) ?? 256,
   };
 }
 

@@ -83,3 +83,51 @@ export class RequestCounter {
     return { batch: this.batch, other: this.other };
   }
 }
+
+// ---------------------------------------------------------------------------
+// The phase runner every measured phase goes through
+
+/** Runs one measured phase: wall time, CPU of both processes, memory peaks (under `name`), HTTP requests, optional CPU profile. */
+export type RunPhase = <T>(name: string, fn: () => Promise<T>, lifeboat: boolean) => Promise<[T, PhaseStats]>;
+
+export function phaseRunner(
+  mem: { phase(name: string | undefined): void },
+  requests: RequestCounter,
+  profiler: CpuProfiler | undefined,
+  childCpuMicros: () => Promise<number | undefined>,
+  log: (msg: string) => void,
+): RunPhase {
+  return async <T>(name: string, fn: () => Promise<T>, lifeboat: boolean): Promise<[T, PhaseStats]> => {
+    const childBefore = await childCpuMicros();
+    if (profiler && lifeboat) await profiler.start();
+    const cpuBefore = process.cpuUsage();
+    mem.phase(name);
+    const reqBefore = requests.snapshot();
+    const t = Date.now();
+    const start: CpuMark = { at: t, cpu: cpuBefore, child: childBefore };
+    const value = await fn();
+    const sec = seconds(t);
+    mem.phase(undefined);
+    const cpu = process.cpuUsage(cpuBefore);
+    if (profiler && lifeboat) log(`cpu profile: ${await profiler.stop(name)}`);
+    const childAfter = await childCpuMicros();
+    const perSec = (micros: number): number => micros / 1e6 / Math.max(sec, 1e-3);
+    return [
+      value,
+      {
+        seconds: sec,
+        lifeboatCpu: perSec(cpu.user + cpu.system),
+        azuriteCpu: childBefore !== undefined && childAfter !== undefined ? perSec(childAfter - childBefore) : undefined,
+        start,
+        requests: { batch: requests.batch - reqBefore.batch, other: requests.other - reqBefore.other },
+      },
+    ];
+  };
+}
+
+/** "cpu lifeboat 85% azurite 97%": per wall second, 100% = one core. */
+export const cpuNote = (s: Pick<PhaseStats, "lifeboatCpu" | "azuriteCpu">): string =>
+  `cpu lifeboat ${Math.round(s.lifeboatCpu * 100)}% azurite ${s.azuriteCpu === undefined ? "?" : Math.round(s.azuriteCpu * 100)}%`;
+
+/** The median of xs by key (the lower middle one for an even count). */
+export const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((p, q) => key(p) - key(q))[Math.floor((xs.length - 1) / 2)] as T;

@@ -108,10 +108,13 @@ export function renderTable(rows: Row[]): string {
     r.ratio,
     r.note,
   ]);
-  const header = ["phase", "seconds", "entities", "entities/s", "ratio", "note"];
+  return renderGrid(["phase", "seconds", "entities", "entities/s", "ratio", "note"], [false, true, true, true, true, false], cells);
+}
+
+/** A plain-text table: a header, a rule, then the rows; `right` says which columns are right-aligned. */
+export function renderGrid(header: string[], right: boolean[], cells: string[][]): string {
   const all = [header, ...cells];
-  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] as string).length)));
-  const right = [false, true, true, true, true, false];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
   const line = (row: string[]): string =>
     row
       .map((cell, c) => (right[c] ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))

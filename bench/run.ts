@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --entities N] [--concurrency C|auto] [--repeat K] [--restore-concurrency R]
- *                 [--chunk-entities K] [--overlap S] [--cpu-prof DIR]`
+ *                 [--chunk-entities K] [--overlap S] [--cpu-prof DIR] [--files | --files-only]`
  *
  * Starts its own in-memory Azurite in a child process (bench/azurite-child.ts), loads N
  * entities of ~1 KB with parallel 100-entity upsert transactions, and measures in one run:
@@ -10,13 +10,16 @@
  *   - an incremental backup after 1% of the entities changed (the changes are written untimed);
  *   - the raw SDK transaction ceiling: the load's upserts again, same concurrency, into a fresh
  *     table right before
- *   - a full restore to a new table (runRestore): write phase, sweep, verification.
+ *   - a full restore to a new table (runRestore): write phase, sweep, verification;
+ *   - with --files (after all of the above) or --files-only (instead of it), the container
+ *     phase of bench/files.ts: raw download vs full container backup, then an incremental.
  * It prints a table to stdout, progress to stderr, and as the LAST stdout line:
  *   bench: entities=<N> backup_vs_scan=<x> restore_vs_raw=<x> incremental_vs_full=<x> peak_rss_mb=<n>
  * backup_vs_scan and restore_vs_raw are throughput ratios (higher is better; targets 0.85),
  * incremental_vs_full is a time ratio (lower is better), peak_rss_mb the peak RSS of this
  * process (which runs Lifeboat; Azurite is the child), sampled every 100 ms during the
- * Lifeboat phases. Exits non-zero on any failure and always stops the child.
+ * Lifeboat phases. The container phase appends its own figures to that line (files_backup_vs_download=<x> ...;
+ * with --files-only the line holds only those). Exits non-zero on any failure and always stops the child.
  */
 import { randomBytes } from "node:crypto";
 import { getHeapStatistics } from "node:v8";
@@ -29,7 +32,8 @@ import { startAzuriteChild, childDied, childRss, childCpuMicros, stopChild, kill
 import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions, newTableClient, pickConcurrency, rawScan } from "./workload";
 import { MemorySampler, progress, fmtRate, mb, type Row, renderTable } from "./report";
 import { parse, REPEAT_UP_TO, type Args } from "./args";
-import { CpuProfiler, RequestCounter, cpuBetween, seconds, type CpuMark, type PhaseStats } from "./phases";
+import { filesBench } from "./files";
+import { CpuProfiler, RequestCounter, cpuBetween, cpuNote, median, phaseRunner, type CpuMark, type PhaseStats } from "./phases";
 
 // ---------------------------------------------------------------------------
 // The benchmark
@@ -42,42 +46,24 @@ async function bench(args: Args): Promise<void> {
   const requests = new RequestCounter();
   requests.start();
 
-  /** Runs one measured phase: wall time, CPU of both processes, memory peaks, optional CPU profile. */
-  const phase = async <T>(name: string, fn: () => Promise<T>, lifeboat: boolean): Promise<[T, PhaseStats]> => {
-    const childBefore = await childCpuMicros();
-    if (profiler && lifeboat) await profiler.start();
-    const cpuBefore = process.cpuUsage();
-    mem.phase(name);
-    const reqBefore = requests.snapshot();
-    const t = Date.now();
-    const start: CpuMark = { at: t, cpu: cpuBefore, child: childBefore };
-    const value = await fn();
-    const sec = seconds(t);
-    mem.phase(undefined);
-    const cpu = process.cpuUsage(cpuBefore);
-    if (profiler && lifeboat) progress(`cpu profile: ${await profiler.stop(name)}`);
-    const childAfter = await childCpuMicros();
-    const perSec = (micros: number): number => micros / 1e6 / Math.max(sec, 1e-3);
-    return [
-      value,
-      {
-        seconds: sec,
-        lifeboatCpu: perSec(cpu.user + cpu.system),
-        azuriteCpu: childBefore !== undefined && childAfter !== undefined ? perSec(childAfter - childBefore) : undefined,
-        start,
-        requests: { batch: requests.batch - reqBefore.batch, other: requests.other - reqBefore.other },
-      },
-    ];
-  };
+  const phase = phaseRunner(mem, requests, profiler, childCpuMicros, progress);
   const txNote = (s: PhaseStats): string => `${s.requests.batch.toLocaleString("en-US")} transactions sent`;
-  const cpuNote = (s: Pick<PhaseStats, "lifeboatCpu" | "azuriteCpu">): string =>
-    `cpu lifeboat ${Math.round(s.lifeboatCpu * 100)}% azurite ${s.azuriteCpu === undefined ? "?" : Math.round(s.azuriteCpu * 100)}%`;
 
   progress(`starting Azurite in a child process`);
   const cs = await startAzuriteChild();
   progress(`Azurite ready`);
 
   const suffix = randomBytes(4).toString("hex");
+  const filesInput = { cs, suffix, phase, mem, repeat: args.repeat, concurrency: args.concurrency ?? 16, smallFiles: args.smallFiles, bigMiB: args.bigMiB };
+  if (args.files === "only") {
+    const f = await filesBench(filesInput);
+    mem.stop();
+    process.stdout.write(f.text);
+    progress("stopping Azurite");
+    await stopChild();
+    process.stdout.write(`bench: ${f.machine}\n`);
+    return;
+  }
   const table = `bench${suffix}`;
   const client = newTableClient(cs, table);
 
@@ -154,7 +140,6 @@ async function bench(args: Args): Promise<void> {
     fulls.push({ st: fullSt, bytes: full.bytes, scanEvent: events.get("full scan") });
     progress(`full backup${round}: ${fullSt.seconds.toFixed(2)} s, ${fmtRate(N / fullSt.seconds)} entities/s`);
   }
-  const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((p, q) => key(p) - key(q))[Math.floor((xs.length - 1) / 2)] as T;
   const scan = median(scans, (s) => s.seconds);
   const rawScanRate = N / scan.seconds;
   const fullPick = median(fulls, (f) => f.st.seconds);
@@ -218,8 +203,10 @@ async function bench(args: Args): Promise<void> {
   const verifySec = verifyEvent ? verifyEvent.elapsedMs / 1000 : undefined;
   const sweepEtcSec = verifySec !== undefined ? restoreSt.seconds - writeSec - verifySec : undefined;
 
-  mem.stop();
   const azurite = await childRss();
+  const maxRssKb = process.resourceUsage().maxRSS; // before the container phase (--files), which runs last
+  const files = args.files === "also" ? await filesBench(filesInput) : undefined;
+  mem.stop();
 
   // --- Results.
   const backupVsScan = N / fullSt.seconds / rawScanRate;
@@ -272,11 +259,11 @@ async function bench(args: Args): Promise<void> {
     `peak RSS (Lifeboat phases, sampled every 100 ms): ${mb(lifeboat.rss).toFixed(0)} MB in ${lifeboat.phase ?? "?"} (target < 256 MB at 1M entities); peak heapUsed ${mb(lifeboat.heapUsed).toFixed(0)} MB; largest heap right after a major GC (≈ live) ${mb(lifeboat.liveAfterGc).toFixed(0)} MB` +
       (at ? `; at the RSS peak: heapTotal ${mb(at.heapTotal).toFixed(0)} MB, heapUsed ${mb(at.heapUsed).toFixed(0)} MB, external ${mb(at.external).toFixed(0)} MB (arrayBuffers ${mb(at.arrayBuffers).toFixed(0)} MB)` : ""),
   );
-  out.push(`peak RSS (load phase, for reference): ${phasePeak("load")}; whole-process max RSS (kernel): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  out.push(`peak RSS (load phase, for reference): ${phasePeak("load")}; whole-process max RSS (kernel): ${(maxRssKb / 1024).toFixed(0)} MB`);
   out.push(`restore_vs_raw compares the restore's write phase (files read, decoded, written; up to its last transaction) with the raw transaction ceiling (the same upserts, same concurrency, into a fresh table); end to end it is ${restoreE2eVsRaw.toFixed(2)}x`);
   out.push(`cpu: per wall second, 100% = one core (2-core machine); a phase with azurite near 100% is bound by Azurite, not by Lifeboat`);
   out.push("");
-  process.stdout.write(out.join("\n") + "\n");
+  process.stdout.write(out.join("\n") + "\n" + (files?.text ?? ""));
 
   progress("stopping Azurite");
   await stopChild();
@@ -284,7 +271,7 @@ async function bench(args: Args): Promise<void> {
   // The machine-readable line, last.
   process.stdout.write(
     `bench: entities=${N} backup_vs_scan=${backupVsScan.toFixed(2)} restore_vs_raw=${restoreVsRaw.toFixed(2)} ` +
-      `incremental_vs_full=${incVsFull.toFixed(2)} peak_rss_mb=${Math.round(mb(lifeboat.rss))}\n`,
+      `incremental_vs_full=${incVsFull.toFixed(2)} peak_rss_mb=${Math.round(mb(lifeboat.rss))}${files ? ` ${files.machine}` : ""}\n`,
   );
 }
 
