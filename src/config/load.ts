@@ -6,6 +6,7 @@ import type { Issue } from "./fields";
 import { readKeySource, type KeySource } from "./keys";
 import { schema, type ParsedSettings } from "./schema";
 import { connection, type StorageConnection } from "./storage";
+import { readSecondary, type SecondaryStore } from "./secondary";
 
 export interface Config {
   source: StorageConnection;
@@ -19,6 +20,8 @@ export interface Config {
   configContainers: string[];
   backup: StorageConnection;
   backupContainer: string;
+  /** The encrypted secondary copy (another account, or a directory); null without one. */
+  secondary: SecondaryStore | null;
   key: KeySource;
   rpoMinutes: number;
   rtoMinutes: number;
@@ -89,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     issues.push({ setting: "LIFEBOAT_SOURCE__blobServiceUri", message: "is required with LIFEBOAT_CONTAINERS or LIFEBOAT_CONFIG_CONTAINERS: the source account's blob URI" });
   }
   const key = readKeySource(p, issues);
+  const secondary = readSecondary(p, p.LIFEBOAT_BACKUP_CONTAINER, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
   return {
@@ -99,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     configContainers,
     backup,
     backupContainer: p.LIFEBOAT_BACKUP_CONTAINER,
+    secondary,
     key,
     rpoMinutes: p.RPO_MINUTES,
     rtoMinutes: p.RTO_MINUTES,

@@ -5,6 +5,7 @@ import { keyShape } from "./keys";
 import { OBJECTIVE_DEFAULTS, objectivesShape } from "./objectives";
 import { RESTORE_DEFAULTS, restoreShape } from "./restore";
 import { RETENTION_DEFAULTS, retentionShape } from "./retention";
+import { secondaryShape } from "./secondary";
 import { connectionShape } from "./storage";
 
 /**
@@ -20,6 +21,7 @@ export const schema = z.object({
   ...objectivesShape,
   ...restoreShape,
   ...retentionShape,
+  ...secondaryShape,
   ...auditShape,
 });
 

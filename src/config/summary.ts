@@ -31,6 +31,7 @@ export function settingsSummary(c: Config): SettingsSummary {
     ...(c.configExportSchedule !== BACKUP_DEFAULTS.LIFEBOAT_CONFIG_EXPORT_SCHEDULE ? { LIFEBOAT_CONFIG_EXPORT_SCHEDULE: c.configExportSchedule } : {}),
     LIFEBOAT_BACKUP: connectionFacts(c.backup),
     LIFEBOAT_BACKUP_CONTAINER: c.backupContainer,
+    ...(c.secondary ? { LIFEBOAT_SECONDARY: c.secondary.kind === "path" ? `path ${c.secondary.path}` : `${connectionFacts(c.secondary.connection)} container ${c.secondary.container}` } : {}),
     LIFEBOAT_KEY: c.key.kind === "env" ? "LIFEBOAT_KEK (setting)" : `key vault ${c.key.vaultUri} secret ${c.key.secretName}`,
     RPO_MINUTES: String(c.rpoMinutes),
     RTO_MINUTES: String(c.rtoMinutes),

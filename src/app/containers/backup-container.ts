@@ -7,7 +7,10 @@ import type { KeyProvider } from "../ports/KeyProvider";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { ChunkedWriter } from "../repo/chunked-writer";
 import { readLines } from "../repo/files";
-import { copyBlob, entryOf } from "./copy-blob";
+import { copyBlob, entryOf, type CopyOutcome } from "./copy-blob";
+import { BLOCK_BYTES } from "./content-store";
+import { settle } from "../repo/files";
+import type { SourceBlob } from "../ports/BlobSource";
 
 export interface ContainerBackupInput {
   blobs: BlobSource;
@@ -22,6 +25,9 @@ export interface ContainerBackupInput {
   chunkEntries: number;
   progress: ProgressSink;
 }
+
+/** Small files copied at once. */
+const FILES_IN_FLIGHT = 8;
 
 /** The index of a container at a point, as a map by path. Throws what reading throws. */
 export async function readIndex(repo: BackupStore, keys: KeyProvider, seg: ContainerSegment): Promise<Map<string, IndexEntry>> {
@@ -56,28 +62,40 @@ export async function backupContainer(input: ContainerBackupInput): Promise<{ se
   let readBytes = 0;
   let written = 0;
 
+  // Small files are copied a few at a time (each is a few round trips); the index is
+  // still written in listing order. A large file goes alone: memory stays a few blocks.
+  const window: { listed: SourceBlob; copied: boolean; outcome: Promise<CopyOutcome> }[] = [];
+  const settleOne = async (): Promise<void> => {
+    const { listed, copied, outcome } = window.shift()!;
+    const r = await outcome;
+    if (r.kind === "skipped") skipped.push({ path: listed.path, reason: r.reason });
+    if (r.kind !== "stored") return;
+    if (copied) {
+      written += r.written;
+      read++;
+      readBytes += r.entry.size;
+      meter.add(1, r.entry.size);
+    }
+    await index.add(encodeIndexLine(r.entry));
+    files++;
+    bytes += r.entry.size;
+  };
   for await (const listed of blobs.list(container)) {
     seen.add(listed.path);
     const prev = previous.get(listed.path);
-    let entry: IndexEntry | undefined;
     if (prev && prev.etag === listed.etag && prev.lastModified === listed.lastModified) {
-      entry = entryOf(listed, prev);
+      window.push({ listed, copied: false, outcome: Promise.resolve({ kind: "stored", entry: entryOf(listed, prev), written: 0 }) });
+    } else if (listed.size >= BLOCK_BYTES) {
+      while (window.length > 0) await settleOne();
+      window.push({ listed, copied: true, outcome: copyBlob(blobs, repo, kek, container, listed) });
+      await settleOne();
+      continue;
     } else {
-      const r = await copyBlob(blobs, repo, kek, container, listed);
-      if (r.kind === "skipped") skipped.push({ path: listed.path, reason: r.reason });
-      if (r.kind === "stored") {
-        entry = r.entry;
-        written += r.written;
-        read++;
-        readBytes += entry.size;
-        meter.add(1, entry.size);
-      }
+      window.push({ listed, copied: true, outcome: settle(copyBlob(blobs, repo, kek, container, listed)) });
     }
-    if (!entry) continue;
-    await index.add(encodeIndexLine(entry));
-    files++;
-    bytes += entry.size;
+    if (window.length >= FILES_IN_FLIGHT) await settleOne();
   }
+  while (window.length > 0) await settleOne();
   meter.done();
   let removed = 0;
   for (const p of previous.keys()) if (!seen.has(p)) removed++;

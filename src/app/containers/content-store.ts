@@ -6,9 +6,14 @@ import { openBytes, sealBytes } from "../../format/chunk";
 import { paths } from "../../format/manifest";
 import type { BackupStore } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
+import { readChecked, settle } from "../repo/files";
 
-/** Content is split into blocks of this size, each its own encrypted object: memory holds one block. */
+/** Content is split into blocks of this size, each its own encrypted object: memory holds a block or two. */
 export const BLOCK_BYTES = 4 * 1024 * 1024;
+/** Blocks of one file uploaded at once. */
+const UPLOADS_IN_FLIGHT = 3;
+/** Blocks at least this big are looked for before they are uploaded; smaller ones are uploaded with If-None-Match. */
+const PROBE_BYTES = 256 * 1024;
 
 /** A file's content as stored: its size, SHA-256, and the blocks it is made of, in order. */
 export interface StoredContent {
@@ -44,7 +49,7 @@ export async function* rechunk(source: AsyncIterable<Buffer>, size: number): Asy
 /**
  * Stores a file's content as content-addressed, encrypted blocks: each block's id is an
  * HMAC of its bytes under a key derived from the KEK, and a block already in the
- * repository (any point, any path) is not written again. Streams: memory holds one block.
+ * repository (any point, any path) is not written again. Streams: memory holds a few blocks.
  * Throws what reading `source` or the store throws.
  */
 export async function storeContent(repo: BackupStore, kek: Kek, source: AsyncIterable<Buffer>): Promise<StoredContent> {
@@ -53,21 +58,31 @@ export async function storeContent(repo: BackupStore, kek: Kek, source: AsyncIte
   const blocks: [string, number][] = [];
   let size = 0;
   let written = 0;
-  for await (const block of rechunk(source, BLOCK_BYTES)) {
-    hash.update(block);
-    size += block.length;
-    const id = contentId(idKey, block);
-    blocks.push([id, block.length]);
+  // Up to UPLOADS_IN_FLIGHT uploads while the next block is read: reading and writing
+  // overlap, and memory holds at most that many blocks (and their sealed copies) more.
+  const pending: Promise<void>[] = [];
+  const store = async (id: string, block: Buffer): Promise<void> => {
     const path = paths.object(id);
-    if (await repo.exists(path)) continue;
+    // A large block is looked for first (a round trip beats uploading megabytes again);
+    // a small one is simply written: "already there" is the answer to the same question.
+    if (block.length >= PROBE_BYTES && (await repo.exists(path))) return;
     const sealed = await sealBytes(block, kek);
     try {
       await repo.put(path, sealed, { ifNoneMatch: true });
       written += sealed.length;
     } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err; // another backup stored the same block meanwhile
+      if (!(err instanceof AlreadyExistsError)) throw err; // stored before (this or another point, or path)
     }
+  };
+  for await (const block of rechunk(source, BLOCK_BYTES)) {
+    hash.update(block);
+    size += block.length;
+    const id = contentId(idKey, block);
+    blocks.push([id, block.length]);
+    pending.push(settle(store(id, block)));
+    if (pending.length >= UPLOADS_IN_FLIGHT) await pending.shift();
   }
+  for (const p of pending) await p;
   return { size, sha256: hash.digest("hex"), blocks, written };
 }
 
@@ -79,14 +94,16 @@ export async function storeContent(repo: BackupStore, kek: Kek, source: AsyncIte
 export async function* readContent(repo: BackupStore, keys: KeyProvider, blocks: readonly (readonly [string, number])[]): AsyncGenerator<Buffer> {
   const idKeys = new Map<string, Buffer>();
   for (const [id, size] of blocks) {
-    const { data, kekId } = await openBytes(await repo.get(paths.object(id)), (k) => keys.byId(k));
-    let key = idKeys.get(kekId);
-    if (!key) {
-      const kek = await keys.byId(kekId);
-      key = contentIdKey(kek.key.reveal(), kek.id);
-      idKeys.set(kekId, key);
-    }
-    if (data.length !== size || contentId(key, data) !== id) throw new IntegrityError(`${paths.object(id)}: content does not match its id (corrupted or replaced)`, { path: paths.object(id) });
-    yield data;
+    yield await readChecked(repo, paths.object(id), async (bytes) => {
+      const { data, kekId } = await openBytes(bytes, (k) => keys.byId(k));
+      let key = idKeys.get(kekId);
+      if (!key) {
+        const kek = await keys.byId(kekId);
+        key = contentIdKey(kek.key.reveal(), kek.id);
+        idKeys.set(kekId, key);
+      }
+      if (data.length !== size || contentId(key, data) !== id) throw new IntegrityError(`${paths.object(id)}: content does not match its id (corrupted or replaced)`, { path: paths.object(id) });
+      return data;
+    });
   }
 }

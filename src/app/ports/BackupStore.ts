@@ -35,6 +35,12 @@ export interface BackupStore {
   list(prefix: string): AsyncIterable<StoredObject>;
   delete(path: string): Promise<void>;
   /**
+   * Another copy of the object at `path` (a secondary store's), for a caller whose copy
+   * failed its hash or authentication check; null when there is none. Only stores that
+   * have a second copy implement it.
+   */
+  alternate?(path: string): Promise<Buffer | null>;
+  /**
    * Takes the named exclusive lock, waiting up to waitSeconds for a holder to finish.
    * Returns null when another holder still has it after that.
    */

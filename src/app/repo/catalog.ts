@@ -3,6 +3,7 @@ import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import { openJson, sealJson } from "../../format/chunk";
 import { isPointId, manifestSchema, paths, pointIdTime, type Manifest, type PointKind } from "../../format/manifest";
 import { firstIssue, IntegrityError, NotFoundError } from "../../core/errors";
+import { readChecked } from "./files";
 
 /**
  * A restore point as listed from the repository index (blob metadata on the manifest).
@@ -47,24 +48,20 @@ export async function listPoints(repo: BackupStore): Promise<PointSummary[]> {
  * Throws NotFoundError (RESTORE.POINT_NOT_FOUND) when missing, IntegrityError when it fails authentication.
  */
 export async function loadManifest(repo: BackupStore, keys: KeyProvider, id: string): Promise<Manifest> {
-  let bytes: Buffer;
   try {
-    bytes = await repo.get(paths.manifest(id));
+    return await readChecked(repo, paths.manifest(id), async (bytes) => {
+      const json = await openJson(bytes, (kekId) => keys.byId(kekId));
+      const parsed = manifestSchema.safeParse(json);
+      if (!parsed.success) throw new IntegrityError(`manifest of ${id}: ${firstIssue(parsed.error)}`);
+      if (parsed.data.pointId !== id) throw new IntegrityError(`manifest stored as ${id} names point ${parsed.data.pointId}`);
+      return parsed.data;
+    });
   } catch (err) {
     if (err instanceof NotFoundError) {
       throw new NotFoundError("RESTORE.POINT_NOT_FOUND", `restore point ${id} does not exist in ${repo.description}`, { cause: err });
     }
     throw err;
   }
-  const json = await openJson(bytes, (kekId) => keys.byId(kekId));
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new IntegrityError(`manifest of ${id}: ${firstIssue(parsed.error)}`);
-  }
-  if (parsed.data.pointId !== id) {
-    throw new IntegrityError(`manifest stored as ${id} names point ${parsed.data.pointId}`);
-  }
-  return parsed.data;
 }
 
 /** Commits a restore point: the manifest is written last and never overwritten (invariant 1). */

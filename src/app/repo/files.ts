@@ -13,13 +13,32 @@ import type { FileRef } from "../../format/manifest";
  * on any mismatch, NotFoundError when the file is missing.
  */
 export async function readLines(repo: BackupStore, keys: KeyProvider, f: FileRef): Promise<string[]> {
-  const bytes = await repo.get(f.path);
-  if (bytes.length !== f.bytes || sha256Hex(bytes) !== f.sha256) {
-    throw new IntegrityError(`${f.path}: content does not match the manifest's SHA-256 (corrupted or replaced)`, { path: f.path });
+  return readChecked(repo, f.path, async (bytes) => {
+    if (bytes.length !== f.bytes || sha256Hex(bytes) !== f.sha256) {
+      throw new IntegrityError(`${f.path}: content does not match the manifest's SHA-256 (corrupted or replaced)`, { path: f.path });
+    }
+    const lines = await openLines(bytes, (id) => keys.byId(id));
+    if (lines.length !== f.records) throw new IntegrityError(`${f.path}: ${lines.length} records, manifest says ${f.records}`, { path: f.path });
+    return lines;
+  });
+}
+
+/**
+ * Reads an object and runs `check` on its bytes; when the check fails its integrity
+ * (IntegrityError: hash, size, authentication) and the store has another copy
+ * (`alternate`, a secondary), runs it on that copy instead. Throws the first copy's
+ * error when there is no other copy or it fails too; what reading throws otherwise.
+ */
+export async function readChecked<T>(repo: BackupStore, path: string, check: (bytes: Buffer) => Promise<T>): Promise<T> {
+  const bytes = await repo.get(path);
+  try {
+    return await check(bytes);
+  } catch (err) {
+    if (!(err instanceof IntegrityError) || !repo.alternate) throw err;
+    const other = await repo.alternate(path);
+    if (!other) throw err;
+    return check(other);
   }
-  const lines = await openLines(bytes, (id) => keys.byId(id));
-  if (lines.length !== f.records) throw new IntegrityError(`${f.path}: ${lines.length} records, manifest says ${f.records}`, { path: f.path });
-  return lines;
 }
 
 /**

@@ -1,0 +1,101 @@
+import { AlreadyExistsError, IntegrityError } from "../../core/errors";
+import { sha256Hex } from "../../core/hash";
+import { exportPaths } from "../../format/config-export";
+import { decodeIndexLine } from "../../format/container-index";
+import { paths, type FileRef } from "../../format/manifest";
+import type { BackupStore } from "../ports/BackupStore";
+import type { KeyProvider } from "../ports/KeyProvider";
+import { noProgress, ProgressMeter, type ProgressSink } from "../progress";
+import { listExports, loadExport } from "../config-export/exports";
+import { listPoints, loadManifest } from "../repo/catalog";
+import { readLines } from "../repo/files";
+
+/** What one replication did: the points and exports it copied, and the bytes. */
+export interface ReplicationResult {
+  from: string;
+  to: string;
+  points: string[];
+  exports: string[];
+  files: number;
+  bytes: number;
+}
+
+/**
+ * Writes `bytes` to `to` at `path` unless an identical copy is there, then reads it back
+ * and checks its size and SHA-256 (`expect`, else the bytes' own). Throws IntegrityError
+ * when the copy there differs.
+ */
+async function copyVerified(to: BackupStore, path: string, bytes: Buffer, expect: { sha256: string; bytes: number }, metadata?: Record<string, string>): Promise<boolean> {
+  let wrote = true;
+  try {
+    await to.put(path, bytes, { ifNoneMatch: true, ...(metadata ? { metadata } : {}) });
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+    wrote = false; // copied before (an interrupted run): checked below like a new copy
+  }
+  const back = await to.get(path);
+  if (back.length !== expect.bytes || sha256Hex(back) !== expect.sha256) {
+    throw new IntegrityError(`${to.description}: ${path} does not match the source after copying (${back.length} bytes)`, { path });
+  }
+  return wrote;
+}
+
+/**
+ * Copies every restore point and config export that `from` has and `to` lacks, oldest
+ * first, as they are (encrypted: the copy never sees plaintext). Each file is checked
+ * against the source's manifest (size and SHA-256) in `from` before and in `to` after it
+ * is written, content objects against their source bytes; the manifest goes last, so a
+ * point exists in `to` only once all its files do. An interrupted run leaves files
+ * without a manifest, which the next run completes. Throws IntegrityError when a source
+ * file fails its check (that point is not copied), what the stores throw otherwise.
+ */
+export async function replicate(from: BackupStore, to: BackupStore, keys: KeyProvider, progress: ProgressSink = noProgress): Promise<ReplicationResult> {
+  const result: ReplicationResult = { from: from.description, to: to.description, points: [], exports: [], files: 0, bytes: 0 };
+  await to.ensure();
+  const meter = new ProgressMeter(progress, "secondary copy", undefined, { unit: "files" });
+  const copy = async (path: string, expect?: { sha256: string; bytes: number }, metadata?: Record<string, string>): Promise<void> => {
+    const bytes = await from.get(path);
+    const want = expect ?? { sha256: sha256Hex(bytes), bytes: bytes.length };
+    if (bytes.length !== want.bytes || sha256Hex(bytes) !== want.sha256) throw new IntegrityError(`${from.description}: ${path} does not match its manifest; not copied`, { path });
+    if (await copyVerified(to, path, bytes, want, metadata)) {
+      result.files++;
+      result.bytes += bytes.length;
+      meter.add(1, bytes.length);
+    }
+  };
+  const objects = async (ids: Iterable<string>): Promise<void> => {
+    for (const id of ids) if (!(await to.exists(paths.object(id)))) await copy(paths.object(id));
+  };
+
+  const there = new Set((await listPoints(to)).map((p) => p.id));
+  const manifests = new Map<string, Record<string, string>>();
+  for await (const o of from.list(paths.manifestPrefix)) manifests.set(o.path, o.metadata);
+  for (const p of await listPoints(from)) {
+    if (there.has(p.id)) continue;
+    const m = await loadManifest(from, keys, p.id);
+    const refs: FileRef[] = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...Object.values(m.containers ?? {}).flatMap((c) => c.index)];
+    for (const f of refs) await copy(f.path, { sha256: f.sha256, bytes: f.bytes });
+    for (const c of Object.values(m.containers ?? {})) {
+      const ids = new Set<string>();
+      for (const f of c.index) for (const line of await readLines(from, keys, f)) for (const [id] of decodeIndexLine(line).blocks) ids.add(id);
+      await objects(ids);
+    }
+    await copy(paths.manifest(p.id), undefined, manifests.get(paths.manifest(p.id)));
+    result.points.push(p.id);
+  }
+
+  const exportsThere = new Set((await listExports(to)).map((e) => e.id));
+  const exportMeta = new Map<string, Record<string, string>>();
+  for await (const o of from.list(exportPaths.prefix)) exportMeta.set(o.path, o.metadata);
+  for (const e of await listExports(from)) {
+    if (exportsThere.has(e.id)) continue;
+    const m = await loadExport(from, keys, e.id);
+    await objects(new Set(Object.values(m.containers).flatMap((c) => c.files.flatMap((f) => f.blocks.map(([id]) => id)))));
+    await copy(exportPaths.manifest(e.id), undefined, exportMeta.get(exportPaths.manifest(e.id)));
+    result.exports.push(e.id);
+  }
+  // The registry of tables Lifeboat created travels too (small, written once).
+  for await (const o of from.list("registry/")) if (!(await to.exists(o.path))) await copy(o.path, undefined, o.metadata);
+  meter.done();
+  return result;
+}
