@@ -1,7 +1,13 @@
 import type { AppContext } from "./app/context";
 import { Auditor } from "./app/audit";
 import type { BlobSource } from "./app/ports/BlobSource";
+import type { BackupStore } from "./app/ports/BackupStore";
 import type { KeyProvider } from "./app/ports/KeyProvider";
+import type { SecondaryStore } from "./config/secondary";
+import { FsBackupStore } from "./adapters/fs/FsBackupStore";
+import { FallbackBackupStore } from "./adapters/fallback-backup-store";
+import { ValidationError } from "./core/errors";
+import { labelled } from "./adapters/store-errors";
 import type { Config } from "./config";
 import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
@@ -40,6 +46,14 @@ function sourceBlobs(config: Config, options: StoreOptions): { blobs?: BlobSourc
   }
 }
 
+/** The encrypted secondary copy: a container of another account, or a directory. Sends no request. */
+function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions): BackupStore {
+  if (secondary.kind === "path") {
+    return labelled(new FsBackupStore(secondary.path), { role: "secondary store", endpoint: `file://${secondary.path}`, setting: "LIFEBOAT_SECONDARY_PATH", needs: "write access to the directory" });
+  }
+  return createBlobStore(secondary.connection, secondary.container, "LIFEBOAT_SECONDARY", { ...options, role: "secondary store" });
+}
+
 /**
  * Wires every port from the settings. Creates no resources and sends no request.
  * `retries: "quick"` makes every store give up after one retry (lifeboat doctor).
@@ -53,7 +67,25 @@ export function createServices(config: Config, options: StoreOptions = {}): Serv
     source: createTableStore(config.source, "LIFEBOAT_SOURCE", options),
     ...sourceBlobs(config, options),
     repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP", options),
+    ...(config.secondary ? { secondary: createSecondaryStore(config.secondary, options), secondaryCopy: createSecondaryStore(config.secondary, { retries: "quick" }) } : {}),
     keys,
     audit: createAuditor(config, keys, undefined, options),
   };
+}
+
+/** Which copy of the repository a restore or verify reads. */
+export type StoreChoice = "primary" | "secondary" | "auto";
+
+/**
+ * The services reading from the chosen copy of the repository: the primary, the
+ * secondary, or (auto, the default) the primary falling back to the secondary when it is
+ * unreachable, lacks a file, or a file fails its check; `onFallback` hears each time it
+ * does. Auto without a secondary is the primary. Throws ValidationError (field --from)
+ * for "secondary" when none is configured.
+ */
+export function servicesReadingFrom(s: Services, from: StoreChoice, onFallback?: (note: string) => void): Services {
+  if (from === "primary" || (from === "auto" && !s.secondary)) return s;
+  if (!s.secondary) throw new ValidationError("--from", "secondary: no secondary store is configured (LIFEBOAT_SECONDARY or LIFEBOAT_SECONDARY_PATH)");
+  if (from === "secondary") return { ...s, repo: s.secondary };
+  return { ...s, repo: new FallbackBackupStore(s.repo, s.secondary, onFallback) };
 }

@@ -32,6 +32,10 @@ export interface AppContext {
   /** The source account's blob containers (when it has a blob endpoint). */
   blobs?: BlobSource;
   repo: BackupStore;
+  /** The encrypted secondary copy of the repository (another region, or a directory), when configured. */
+  secondary?: BackupStore;
+  /** The same secondary with one retry per request: the copy after a backup gives up fast when it is down, and catches up next time. */
+  secondaryCopy?: BackupStore;
   keys: KeyProvider;
   /** The tamper-evident audit log every action records into. */
   audit: Auditor;

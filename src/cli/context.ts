@@ -4,7 +4,7 @@ import { cliOperator, refused, type AuditContext } from "../app/audit";
 import { ConfigError, loadConfig, type Config } from "../config";
 import { ensureErrorType, ValidationError } from "../core/errors";
 import { CliExit, EXIT } from "./exit";
-import { createServices, type Services } from "../services";
+import { createServices, servicesReadingFrom, type Services, type StoreChoice } from "../services";
 
 /** Where the CLI writes; tests pass buffers, main passes the process streams. */
 export interface CliIo {
@@ -89,6 +89,23 @@ export async function refuse(io: CliIo, program: Command, ctx: Omit<AuditContext
     }
   }
   throw new CliExit(EXIT.usage, message);
+}
+
+/** The copy of the repository --from names ("auto" when not given); refuses anything else with exit 2. */
+export async function storeChoice(io: CliIo, program: Command, action: AuditContext["action"], from: string | undefined): Promise<StoreChoice> {
+  const v = from ?? "auto";
+  if (v === "primary" || v === "secondary" || v === "auto") return v;
+  return refuse(io, program, { action, target: { from: v } }, `--from: must be primary, secondary or auto, got ${JSON.stringify(v)}`);
+}
+
+/** The services reading from `from`, with each fallback to the secondary said on stderr. Throws CliExit(usage) for an impossible choice. */
+export function servicesFrom(io: CliIo, program: Command, from: StoreChoice): Services {
+  try {
+    return servicesReadingFrom(servicesFor(io, program.opts<{ settings?: string }>().settings), from, (note) => io.stderr(`note: ${note}\n`));
+  } catch (err) {
+    if (err instanceof ValidationError) throw new CliExit(EXIT.usage, err.message);
+    throw err;
+  }
 }
 
 /** The rule for --point, as every command states it. */

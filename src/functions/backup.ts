@@ -1,12 +1,11 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { timerOperator } from "../app/audit";
-import type { BackupResult } from "../app/backup/run-backup";
-import { takeBackup } from "../app/backup/take-backup";
+import { takeBackup, type TakenBackup } from "../app/backup/take-backup";
 import { timerSchedules } from "../config";
 import { ensureErrorType } from "../core/errors";
 import { logProgress, services, warnIfLate } from "./shared/runtime";
 
-async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<BackupResult> {
+async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<TakenBackup> {
   warnIfLate(timer, context);
   try {
     const result = await takeBackup(services(), {
@@ -19,6 +18,7 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {
       for (const w of result.warnings) context.warn(`lifeboat.event=clock_skew ${w}`);
+      if (result.secondary && "error" in result.secondary) context.warn(`lifeboat.event=secondary_copy_failed ${result.secondary.error}`);
       context.log(
         `lifeboat.event=backup_committed point=${result.pointId} kind=${result.kind} entities=${result.entities} ` +
           `tombstones=${result.tombstones} bytes=${result.bytes} ms=${result.durationMs}`,
@@ -32,12 +32,12 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
 }
 
 /** Timer: the daily full backup (LIFEBOAT_FULL_BACKUP_SCHEDULE, default 01:00 UTC). */
-export async function fullBackup(timer: Timer, context: InvocationContext): Promise<BackupResult> {
+export async function fullBackup(timer: Timer, context: InvocationContext): Promise<TakenBackup> {
   return backup("full", timer, context);
 }
 
 /** Timer: the 15-minute incremental (a full when the repository has no point yet). */
-export async function incrementalBackup(timer: Timer, context: InvocationContext): Promise<BackupResult> {
+export async function incrementalBackup(timer: Timer, context: InvocationContext): Promise<TakenBackup> {
   return backup("incremental", timer, context);
 }
 

@@ -49,10 +49,10 @@ export function createTableStore(conn: StorageConnection, what: string, options:
 }
 
 /** A BackupStore over a container of a storage connection, locking in LOCK_CONTAINER. Sends no request. */
-export function createBlobStore(conn: StorageConnection, container: string, what: string, options: StoreOptions = {}): BackupStore {
+export function createBlobStore(conn: StorageConnection, container: string, what: string, options: StoreOptions & { role?: string } = {}): BackupStore {
   const service = blobServiceClient(conn, credentialFor(conn), what, options.retries ?? "standard");
   const store = new BlobBackupStore(service.getContainerClient(container), service.getContainerClient(LOCK_CONTAINER));
-  return labelled(store, { role: "backup store", endpoint: safeEndpoint(service.getContainerClient(container).url), setting: what, needs: "Storage Blob Data Contributor" });
+  return labelled(store, { role: options.role ?? "backup store", endpoint: safeEndpoint(service.getContainerClient(container).url), setting: what, needs: "Storage Blob Data Contributor" });
 }
 
 /** The source account's blob containers. Sends no request; throws CONFIG.MISSING without a blob endpoint. */

@@ -1,6 +1,8 @@
 import { audited } from "../audit";
 import type { AppContext } from "../context";
 import type { ProgressSink } from "../progress";
+import { ensureErrorType } from "../../core/errors";
+import { replicate } from "../secondary/replicate";
 import { runBackup, type BackupResult } from "./run-backup";
 
 /** One audited backup: what a timer, the CLI or a safety backup asks for. */
@@ -20,25 +22,42 @@ export interface TakeBackupRequest {
   progress?: ProgressSink;
 }
 
+/** How the copy to the secondary store went after a commit: what it copied, or why it could not (it catches up next time). */
+export type SecondaryCopy = { points: string[]; files: number; bytes: number } | { error: string };
+
+/** A backup's result, with the secondary copy that followed it (when a secondary is configured). */
+export type TakenBackup = BackupResult & { secondary?: SecondaryCopy };
+
 /** What the audit log keeps of a backup: the point, counts, bytes; a skipped run is a failure with its reason. */
 const backupAudit = {
-  changesData: (r: BackupResult) => r.status === "committed",
-  detailsOf: (r: BackupResult) =>
+  changesData: (r: TakenBackup) => r.status === "committed",
+  detailsOf: (r: TakenBackup) =>
     r.status === "committed"
-      ? { point: r.pointId, kind: r.kind, parent: r.parent, entities: r.entities, tombstones: r.tombstones, bytes: r.bytes, ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}) }
+      ? {
+          point: r.pointId,
+          kind: r.kind,
+          parent: r.parent,
+          entities: r.entities,
+          tombstones: r.tombstones,
+          bytes: r.bytes,
+          ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+          ...(r.secondary ? { secondary: r.secondary } : {}),
+        }
       : { status: r.status },
-  targetOf: (r: BackupResult) => (r.status === "committed" ? { point: r.pointId } : {}),
-  failureOf: (r: BackupResult) => (r.status === "skipped" ? `skipped: ${r.reason}` : undefined),
+  targetOf: (r: TakenBackup) => (r.status === "committed" ? { point: r.pointId } : {}),
+  failureOf: (r: TakenBackup) => (r.status === "skipped" ? `skipped: ${r.reason}` : undefined),
 };
 
 /**
  * Takes a restore point as one audited action (`backup.full` / `backup.incremental`):
  * Lifeboat's audit table left out of "*", the settings summary recorded in the manifest,
  * and a `settings.change` entry when the settings differ from the previous point's.
+ * With a secondary store, the new point (and any the secondary missed) is then copied
+ * there and verified; a failed copy is reported in the result and caught up next time.
  * Returns the result; a run that found the lock held returns "skipped" (audited as
  * failed). Throws what the backup throws, or AuditWriteError when its entry could not be written.
  */
-export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promise<BackupResult> {
+export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promise<TakenBackup> {
   const s = ctx.config;
   const tables = req.tables ?? s.tables;
   const containers = req.containers ?? s.containers;
@@ -50,8 +69,8 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
       target: { tables: tables === "*" ? "*" : tables, ...(containers.length > 0 ? { containers } : {}) },
       ...(req.reason ? { details: { reason: req.reason } } : {}),
     },
-    () =>
-      runBackup(
+    async (): Promise<TakenBackup> => {
+      const r = await runBackup(
         { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
         {
           tables,
@@ -64,7 +83,9 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
           waitForLockSeconds: req.waitForLockSeconds,
           settings: ctx.settingsSummary,
         },
-      ),
+      );
+      return r.status === "committed" && ctx.secondary ? { ...r, secondary: await copyToSecondary(ctx, req.progress) } : r;
+    },
     backupAudit,
   );
   await recordSettingsChange(ctx, req.operator, result);
@@ -76,7 +97,7 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
  * from those the previous point recorded (names, before and after; no secret is ever in
  * a summary). Throws what the audit write throws: a change must not go unrecorded.
  */
-async function recordSettingsChange(ctx: AppContext, operator: string, r: BackupResult): Promise<void> {
+async function recordSettingsChange(ctx: AppContext, operator: string, r: TakenBackup): Promise<void> {
   if (r.status !== "committed" || r.settingsChanged.length === 0) return;
   await ctx.audit.record({
     operator,
@@ -86,4 +107,14 @@ async function recordSettingsChange(ctx: AppContext, operator: string, r: Backup
     durationMs: 0,
     details: { detectedBy: r.pointId, changes: r.settingsChanged },
   });
+}
+
+/** Copies what the secondary lacks; never throws (a failure is the result's `error`). */
+async function copyToSecondary(ctx: AppContext, progress?: ProgressSink): Promise<SecondaryCopy> {
+  try {
+    const r = await replicate(ctx.repo, ctx.secondaryCopy ?? ctx.secondary!, ctx.keys, progress);
+    return { points: r.points, files: r.files, bytes: r.bytes };
+  } catch (err) {
+    return { error: ensureErrorType(err).message };
+  }
 }

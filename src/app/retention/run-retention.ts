@@ -9,10 +9,16 @@ import { applyRetention, type RetentionResult } from "./apply-retention";
  * Throws what reading the repository throws, or AuditWriteError when an entry could not
  * be written (the run stops there).
  */
-export async function runRetention(ctx: AppContext, req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult> {
+export async function runRetention(ctx: AppContext, req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult & { secondary?: RetentionResult }> {
+  const r = await retainIn(ctx, ctx.repo, "primary", req);
+  // The secondary holds the same points under the same tiers.
+  return ctx.secondary && !req.dryRun ? { ...r, secondary: await retainIn(ctx, ctx.secondary, "secondary", req) } : r;
+}
+
+async function retainIn(ctx: AppContext, repo: AppContext["repo"], store: "primary" | "secondary", req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult> {
   const policy = ctx.config.retention;
   const r = await applyRetention(
-    { repo: ctx.repo, keys: ctx.keys },
+    { repo, keys: ctx.keys },
     {
       policy,
       ...(req.dryRun ? { dryRun: true } : {}),
@@ -25,7 +31,7 @@ export async function runRetention(ctx: AppContext, req: { operator: string; dry
             target: { [kind]: d.id },
             outcome: error ? "failed" : "succeeded",
             ...(error ? { error } : {}),
-            details: { tier: d.tier, reason: d.reason, ...(req.trigger ? { trigger: req.trigger } : {}) },
+            details: { store, tier: d.tier, reason: d.reason, ...(req.trigger ? { trigger: req.trigger } : {}) },
           })
           .catch((err: unknown) => {
             throw new AuditWriteError("retention.delete", error ? "failed" : "succeeded", "entry", err);
@@ -34,7 +40,7 @@ export async function runRetention(ctx: AppContext, req: { operator: string; dry
     },
   );
   if (r.refused && !req.dryRun) {
-    await ctx.audit.record({ operator: req.operator, action: "retention.delete", target: { repository: ctx.repo.description }, outcome: "refused", error: r.refused, details: { asOf: r.asOf } });
+    await ctx.audit.record({ operator: req.operator, action: "retention.delete", target: { repository: repo.description }, outcome: "refused", error: r.refused, details: { store, asOf: r.asOf } });
   }
   if (r.removed.length > 0 || r.orphansRemoved > 0 || r.objectsRemoved > 0) await ctx.audit.writeDigest();
   return r;

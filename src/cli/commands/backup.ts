@@ -19,6 +19,8 @@ export function registerBackup(program: Command, io: CliIo): void {
       const result = await takeBackup(s, { operator: cliOperatorOf(program), kind, waitForLockSeconds: wait, progress: progressPrinter(io) });
       if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
       for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
+      if (result.secondary && "error" in result.secondary) io.stderr(`warning: the copy to the secondary store failed (it catches up on the next backup): ${result.secondary.error}\n`);
+      else if (result.secondary) io.stderr(`secondary store: ${result.secondary.points.length} point(s) copied and verified, ${formatBytes(result.secondary.bytes)}\n`);
       io.stderr(
         `committed ${result.kind} point ${result.pointId}: ${result.entities} entities, ${result.tombstones} deletions, ` +
           `${formatBytes(result.bytes)} in ${(result.durationMs / 1000).toFixed(1)} s\n`,

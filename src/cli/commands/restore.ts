@@ -4,7 +4,7 @@ import { checkRestoreRequest, RestoreIncompleteError, type RestoreResult, type R
 import { ValidationError } from "../../core/errors";
 import { parseInstant } from "../../core/policy/pitr";
 import { isPointId } from "../../format/manifest";
-import { cliOperatorOf, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
+import { cliOperatorOf, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFrom, storeChoice, type CliIo } from "../context";
 
 interface RestoreOpts {
   at?: string;
@@ -14,6 +14,7 @@ interface RestoreOpts {
   targetPrefix?: string;
   inPlace?: boolean;
   dryRun?: boolean;
+  from?: string;
   json?: boolean;
 }
 
@@ -29,6 +30,7 @@ export function registerRestore(program: Command, io: CliIo): void {
     .option("--target-prefix <p>", "write to new tables named <p><Table>")
     .option("--in-place", "replace the live tables (takes a safety backup first; deletes entities not in the point)")
     .option("--dry-run", "show the plan, write nothing")
+    .option("--from <store>", "which copy of the backups: primary, secondary, or auto (the primary, falling back to the secondary)", "auto")
     .option("--json", "print the result as JSON")
     .action(async (opts: RestoreOpts) => {
       // Validate everything before touching anything.
@@ -63,7 +65,8 @@ export function registerRestore(program: Command, io: CliIo): void {
         throw err;
       }
 
-      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      const from = await storeChoice(io, program, action, opts.from);
+      const s = servicesFrom(io, program, from);
       let result: RestoreResult;
       try {
         result = await restorePoint(s, {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { verifyRepository } from "../../app/verify/verify-repository";
 import { isPointId } from "../../format/manifest";
-import { cliOperatorOf, CliExit, EXIT, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
+import { cliOperatorOf, CliExit, EXIT, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFrom, storeChoice, type CliIo } from "../context";
 
 /** `lifeboat verify [--point <id> | --all]`: decrypts and checks every file. */
 export function registerVerify(program: Command, io: CliIo): void {
@@ -10,11 +10,12 @@ export function registerVerify(program: Command, io: CliIo): void {
     .description("decrypt and check every file of a restore point (or of the whole repository)")
     .option("--point <id>", "only this restore point")
     .option("--all", "every restore point (the default)")
+    .option("--from <store>", "which copy: primary, secondary, or auto (the primary, falling back to the secondary)", "auto")
     .option("--json", "print the result as JSON")
-    .action(async (opts: { point?: string; all?: boolean; json?: boolean }) => {
+    .action(async (opts: { point?: string; all?: boolean; from?: string; json?: boolean }) => {
       if (opts.point && opts.all) await refuse(io, program, { action: "verify", target: { point: opts.point } }, "--point and --all: give one, not both");
       if (opts.point !== undefined && !isPointId(opts.point)) await refuse(io, program, { action: "verify", target: { point: opts.point } }, POINT_ID_RULE);
-      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      const s = servicesFrom(io, program, await storeChoice(io, program, "verify", opts.from));
       const r = await verifyRepository(s, { operator: cliOperatorOf(program), ...(opts.point ? { pointId: opts.point } : {}), progress: progressPrinter(io) });
       if (opts.json) io.stdout(JSON.stringify(r, null, 2) + "\n");
       else {
