@@ -355,6 +355,7 @@ module functionApp 'modules/function-app.bicep' = {
     sourceBlobServiceUri: source.outputs.blobServiceUri
     backupBlobServiceUri: backup.outputs.blobServiceUri
     backupTableServiceUri: backup.outputs.tableServiceUri
+    secondaryBlobServiceUri: secondaryBackup.outputs.blobServiceUri
     keyVaultUri: keyVault.outputs.uri
     tables: tables
     containers: containers

@@ -68,6 +68,9 @@ param keyVaultUri string
 @description('LIFEBOAT_TABLES: comma-separated table names, or * for every table.')
 param tables string
 
+@description('Blob endpoint of the secondary backup account (LIFEBOAT_SECONDARY__blobServiceUri); the container is the primary\'s name.')
+param secondaryBlobServiceUri string
+
 @description('LIFEBOAT_CONTAINERS: source blob containers in every point (empty: tables only).')
 param containers string
 
@@ -184,6 +187,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_BACKUP__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_BACKUP__clientId', value: identityClientId }
         { name: 'LIFEBOAT_BACKUP_CONTAINER', value: backupContainerName }
+        { name: 'LIFEBOAT_SECONDARY__blobServiceUri', value: secondaryBlobServiceUri }
+        { name: 'LIFEBOAT_SECONDARY__credential', value: 'managedidentity' }
+        { name: 'LIFEBOAT_SECONDARY__clientId', value: identityClientId }
         { name: 'LIFEBOAT_KEY_VAULT_URI', value: keyVaultUri }
         { name: 'LIFEBOAT_KEK_SECRET', value: kekSecretName }
         { name: 'LIFEBOAT_AUDIT_TABLE', value: auditTableName }
