@@ -17,7 +17,9 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
     });
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {
-      for (const w of result.warnings) context.warn(`lifeboat.event=clock_skew ${w}`);
+      if (result.degraded) context.error(`lifeboat.event=backup_degraded ${result.degraded}`);
+      if (result.backfilled) context.log(`lifeboat.event=primary_backfilled points=${result.backfilled.length}`);
+      for (const w of result.warnings) context.warn(`lifeboat.event=backup_warning ${w}`);
       if (result.secondary && "error" in result.secondary) context.warn(`lifeboat.event=secondary_copy_failed ${result.secondary.error}`);
       context.log(
         `lifeboat.event=backup_committed point=${result.pointId} kind=${result.kind} entities=${result.entities} ` +

@@ -1,7 +1,7 @@
 import { audited } from "../audit";
 import type { AppContext } from "../context";
 import type { ProgressSink } from "../progress";
-import { ensureErrorType } from "../../core/errors";
+import { ensureErrorType, LifeboatError } from "../../core/errors";
 import { replicate } from "../secondary/replicate";
 import { runBackup, type BackupResult } from "./run-backup";
 
@@ -26,7 +26,13 @@ export interface TakeBackupRequest {
 export type SecondaryCopy = { points: string[]; files: number; bytes: number } | { error: string };
 
 /** A backup's result, with the secondary copy that followed it (when a secondary is configured). */
-export type TakenBackup = BackupResult & { secondary?: SecondaryCopy };
+export type TakenBackup = BackupResult & {
+  secondary?: SecondaryCopy;
+  /** The primary store could not be reached: the point was written to the secondary alone (why). */
+  degraded?: string;
+  /** Points the secondary held that the primary lacked, copied back before this backup (after an outage). */
+  backfilled?: string[];
+};
 
 /** What the audit log keeps of a backup: the point, counts, bytes; a skipped run is a failure with its reason. */
 const backupAudit = {
@@ -42,6 +48,8 @@ const backupAudit = {
           bytes: r.bytes,
           ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
           ...(r.secondary ? { secondary: r.secondary } : {}),
+          ...(r.degraded ? { degraded: r.degraded } : {}),
+          ...(r.backfilled && r.backfilled.length > 0 ? { backfilled: r.backfilled } : {}),
         }
       : { status: r.status },
   targetOf: (r: TakenBackup) => (r.status === "committed" ? { point: r.pointId } : {}),
@@ -54,6 +62,8 @@ const backupAudit = {
  * and a `settings.change` entry when the settings differ from the previous point's.
  * With a secondary store, the new point (and any the secondary missed) is then copied
  * there and verified; a failed copy is reported in the result and caught up next time.
+ * When the primary store cannot be reached, the point is taken into the secondary alone
+ * (`degraded`), and the primary is back-filled by the first backup after it returns.
  * Returns the result; a run that found the lock held returns "skipped" (audited as
  * failed). Throws what the backup throws, or AuditWriteError when its entry could not be written.
  */
@@ -70,21 +80,48 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
       ...(req.reason ? { details: { reason: req.reason } } : {}),
     },
     async (): Promise<TakenBackup> => {
-      const r = await runBackup(
-        { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
-        {
-          tables,
-          exclude: [s.auditTable],
-          excludePatterns: s.excludeTables,
-          containers,
-          full: req.kind === "full",
-          overlapSeconds: s.overlapSeconds,
-          chunkEntities: s.chunkEntities,
-          waitForLockSeconds: req.waitForLockSeconds,
-          settings: ctx.settingsSummary,
-        },
-      );
-      return r.status === "committed" && ctx.secondary ? { ...r, secondary: await copyToSecondary(ctx, req.progress) } : r;
+      const run = (repo: AppContext["repo"]) =>
+        runBackup(
+          { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
+          {
+            tables,
+            exclude: [s.auditTable],
+            excludePatterns: s.excludeTables,
+            containers,
+            full: req.kind === "full",
+            overlapSeconds: s.overlapSeconds,
+            chunkEntities: s.chunkEntities,
+            waitForLockSeconds: req.waitForLockSeconds,
+            settings: ctx.settingsSummary,
+          },
+        );
+      if (!ctx.secondary) return run(ctx.repo);
+      try {
+        await ctx.repo.ensure();
+      } catch (err) {
+        if (!isUnreachable(err)) throw err;
+        // The primary is down: the RPO holds by backing up into the secondary alone.
+        const r = await run(ctx.secondary);
+        return { ...r, degraded: `the primary store is unreachable (${ensureErrorType(err).message}); this point is in ${ctx.secondary.description} only, and goes to the primary when it is back` };
+      }
+      // Back from an outage: points taken into the secondary alone go to the primary first,
+      // so this point's parent is the newest point, wherever it was taken.
+      let backfilled: string[] = [];
+      let backfillError: string | undefined;
+      try {
+        backfilled = (await replicate(ctx.secondaryCopy ?? ctx.secondary, ctx.repo, ctx.keys, req.progress, { newerOnly: true })).points;
+      } catch (err) {
+        backfillError = ensureErrorType(err).message;
+      }
+      const r = await run(ctx.repo);
+      if (r.status !== "committed") return r;
+      const copied = await copyToSecondary(ctx, req.progress);
+      return {
+        ...r,
+        ...(backfillError ? { warnings: [...r.warnings, `points the secondary holds could not be copied back to the primary (next backup retries): ${backfillError}`] } : {}),
+        secondary: copied,
+        ...(backfilled.length > 0 ? { backfilled } : {}),
+      };
     },
     backupAudit,
   );
@@ -117,4 +154,9 @@ async function copyToSecondary(ctx: AppContext, progress?: ProgressSink): Promis
   } catch (err) {
     return { error: ensureErrorType(err).message };
   }
+}
+
+/** The store could not be reached (as opposed to refusing or failing a request). */
+function isUnreachable(err: unknown): boolean {
+  return err instanceof LifeboatError && err.code === "STORE.UNAVAILABLE";
 }

@@ -46,10 +46,11 @@ async function copyVerified(to: BackupStore, path: string, bytes: Buffer, expect
  * against the source's manifest (size and SHA-256) in `from` before and in `to` after it
  * is written, content objects against their source bytes; the manifest goes last, so a
  * point exists in `to` only once all its files do. An interrupted run leaves files
- * without a manifest, which the next run completes. Throws IntegrityError when a source
+ * without a manifest, which the next run completes. With `newerOnly` (a back-fill), only
+ * points and exports newer than the target's newest are copied. Throws IntegrityError when a source
  * file fails its check (that point is not copied), what the stores throw otherwise.
  */
-export async function replicate(from: BackupStore, to: BackupStore, keys: KeyProvider, progress: ProgressSink = noProgress): Promise<ReplicationResult> {
+export async function replicate(from: BackupStore, to: BackupStore, keys: KeyProvider, progress: ProgressSink = noProgress, options: { newerOnly?: boolean } = {}): Promise<ReplicationResult> {
   const result: ReplicationResult = { from: from.description, to: to.description, points: [], exports: [], files: 0, bytes: 0 };
   await to.ensure();
   const meter = new ProgressMeter(progress, "secondary copy", undefined, { unit: "files" });
@@ -67,11 +68,15 @@ export async function replicate(from: BackupStore, to: BackupStore, keys: KeyPro
     for (const id of ids) if (!(await to.exists(paths.object(id)))) await copy(paths.object(id));
   };
 
-  const there = new Set((await listPoints(to)).map((p) => p.id));
+  const targetPoints = (await listPoints(to)).map((p) => p.id);
+  const there = new Set(targetPoints);
+  // A back-fill copies only what is newer than the target's newest point: older points
+  // the target lacks were removed there by retention, and must not come back.
+  const newest = options.newerOnly ? (targetPoints.at(-1) ?? "") : "";
   const manifests = new Map<string, Record<string, string>>();
   for await (const o of from.list(paths.manifestPrefix)) manifests.set(o.path, o.metadata);
   for (const p of await listPoints(from)) {
-    if (there.has(p.id)) continue;
+    if (there.has(p.id) || p.id <= newest) continue;
     const m = await loadManifest(from, keys, p.id);
     const refs: FileRef[] = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...Object.values(m.containers ?? {}).flatMap((c) => c.index)];
     for (const f of refs) await copy(f.path, { sha256: f.sha256, bytes: f.bytes });
@@ -84,11 +89,13 @@ export async function replicate(from: BackupStore, to: BackupStore, keys: KeyPro
     result.points.push(p.id);
   }
 
-  const exportsThere = new Set((await listExports(to)).map((e) => e.id));
+  const targetExports = (await listExports(to)).map((e) => e.id);
+  const exportsThere = new Set(targetExports);
+  const newestExport = options.newerOnly ? (targetExports.at(-1) ?? "") : "";
   const exportMeta = new Map<string, Record<string, string>>();
   for await (const o of from.list(exportPaths.prefix)) exportMeta.set(o.path, o.metadata);
   for (const e of await listExports(from)) {
-    if (exportsThere.has(e.id)) continue;
+    if (exportsThere.has(e.id) || e.id <= newestExport) continue;
     const m = await loadExport(from, keys, e.id);
     await objects(new Set(Object.values(m.containers).flatMap((c) => c.files.flatMap((f) => f.blocks.map(([id]) => id)))));
     await copy(exportPaths.manifest(e.id), undefined, exportMeta.get(exportPaths.manifest(e.id)));

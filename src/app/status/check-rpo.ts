@@ -15,7 +15,7 @@ export interface RpoCheck {
  * backed up, or no table with a point at all, is a breach. Reads only; throws when the
  * repository cannot be read (callers treat not knowing as a breach too).
  */
-export async function checkRpo(ctx: Pick<AppContext, "repo" | "config">, now?: () => Date): Promise<RpoCheck> {
+export async function checkRpo(ctx: Pick<AppContext, "repo" | "secondary" | "config">, now?: () => Date): Promise<RpoCheck> {
   const status = await getStatus(ctx, now);
   const late = status.tables.filter((t) => !t.withinRpo);
   const oldestMinutes = Math.max(0, ...status.tables.map((t) => t.ageMinutes ?? 0));

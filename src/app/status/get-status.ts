@@ -2,7 +2,8 @@ import type { BackupStore } from "../ports/BackupStore";
 import type { TableStore } from "../ports/TableStore";
 import { ownTables } from "../repo/created-tables";
 import { selectTables, type TableSelection } from "../../core/policy/table-selection";
-import { listPoints } from "../repo/catalog";
+import { listPoints, type PointSummary } from "../repo/catalog";
+import { ensureErrorType } from "../../core/errors";
 import { rpoStatus, type TableRpo } from "../../core/policy/rpo";
 
 /** The settings the status is judged against. */
@@ -24,6 +25,12 @@ export interface StatusResult {
   tables: TableRpo[];
   /** True when every configured table has a point within the RPO. */
   healthy: boolean;
+  /**
+   * Why backups are running degraded, or null: the primary store is unreachable (points go
+   * to the secondary alone), or the secondary holds points the primary lacks (taken while
+   * it was down; the next backup copies them back).
+   */
+  degraded: string | null;
   /** With LIFEBOAT_TABLES=*: the source's tables the next backup covers, and those it leaves out with why (absent otherwise). */
   coverage?: Coverage;
 }
@@ -38,12 +45,28 @@ export async function coverage(ctx: { repo: BackupStore; source: TableStore; con
 
 /**
  * The last restore point per table and its age against the RPO. `tables` lists the
- * configured tables (or every table ever backed up when configured as "*"). Reads only;
- * throws what listing the repository throws.
+ * configured tables (or every table ever backed up when configured as "*"), counting the
+ * points of both stores, and whether backups run degraded. Reads only; throws what listing
+ * the primary throws when there is no secondary to fall back on.
  */
-export async function getStatus(ctx: { repo: BackupStore; config: StatusSettings }, now: () => Date = () => new Date()): Promise<StatusResult> {
+export async function getStatus(ctx: { repo: BackupStore; secondary?: BackupStore; config: StatusSettings }, now: () => Date = () => new Date()): Promise<StatusResult> {
   const req = ctx.config;
-  const points = await listPoints(ctx.repo);
+  let primary: PointSummary[] = [];
+  let degraded: string | null = null;
+  try {
+    primary = await listPoints(ctx.repo);
+  } catch (err) {
+    if (!ctx.secondary) throw err;
+    degraded = `the primary store is unreachable (${ensureErrorType(err).message}); backups go to the secondary alone`;
+  }
+  const secondary = ctx.secondary ? await listPoints(ctx.secondary).catch(() => [] as PointSummary[]) : [];
+  const newestPrimary = primary.at(-1)?.id ?? "";
+  const onlySecondary = secondary.filter((p) => p.id > newestPrimary);
+  if (!degraded && onlySecondary.length > 0) {
+    degraded = `${onlySecondary.length} point(s) are in the secondary only (taken while the primary was unreachable); the next backup copies them back`;
+  }
+  // The RPO holds through a primary outage: points in either store count.
+  const points = [...primary, ...onlySecondary].sort((a, b) => (a.id < b.id ? -1 : 1));
   const latest = points.at(-1);
   const at = now();
   const tables = rpoStatus(points, req.tables, req.rpoMinutes, at);
@@ -55,11 +78,12 @@ export async function getStatus(ctx: { repo: BackupStore; config: StatusSettings
     latestPoint: latest ? { id: latest.id, kind: latest.kind, time: latest.time.toISOString() } : null,
     tables,
     healthy: tables.length > 0 && tables.every((t) => t.withinRpo),
+    degraded,
   };
 }
 
 /** The status, and with "*" what the next backup covers (`coverage`). For people: the CLI and GET /api/status. */
-export async function getFullStatus(ctx: { repo: BackupStore; source: TableStore; config: StatusSettings & { auditTable: string; excludeTables: string[] } }): Promise<StatusResult> {
+export async function getFullStatus(ctx: { repo: BackupStore; secondary?: BackupStore; source: TableStore; config: StatusSettings & { auditTable: string; excludeTables: string[] } }): Promise<StatusResult> {
   const st = await getStatus(ctx);
   return ctx.config.tables === "*" ? { ...st, coverage: await coverage(ctx) } : st;
 }

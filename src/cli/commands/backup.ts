@@ -18,6 +18,8 @@ export function registerBackup(program: Command, io: CliIo): void {
       const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
       const result = await takeBackup(s, { operator: cliOperatorOf(program), kind, waitForLockSeconds: wait, progress: progressPrinter(io) });
       if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
+      if (result.degraded) io.stderr(`warning: DEGRADED: ${result.degraded}\n`);
+      if (result.backfilled) io.stderr(`back-filled the primary with ${result.backfilled.length} point(s) taken while it was unreachable\n`);
       for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
       if (result.secondary && "error" in result.secondary) io.stderr(`warning: the copy to the secondary store failed (it catches up on the next backup): ${result.secondary.error}\n`);
       else if (result.secondary) io.stderr(`secondary store: ${result.secondary.points.length} point(s) copied and verified, ${formatBytes(result.secondary.bytes)}\n`);

@@ -14,7 +14,8 @@ export function registerStatus(program: Command, io: CliIo): void {
         io.stdout(JSON.stringify(st, null, 2) + "\n");
         return;
       }
-      io.stdout(`RPO ${st.rpoMinutes} min, RTO ${st.rtoMinutes} min; ${st.points} restore point(s); ${st.healthy ? "HEALTHY" : "RPO AT RISK"}\n`);
+      io.stdout(`RPO ${st.rpoMinutes} min, RTO ${st.rtoMinutes} min; ${st.points} restore point(s); ${st.healthy ? "HEALTHY" : "RPO AT RISK"}${st.degraded ? "; DEGRADED" : ""}\n`);
+      if (st.degraded) io.stdout(`  degraded: ${st.degraded}\n`);
       for (const t of st.tables) {
         io.stdout(
           `  ${t.table.padEnd(24)} ${t.lastPointId ?? "never backed up"}` +
