@@ -89,3 +89,27 @@ describe("the encrypted secondary copy", () => {
     expect(audit[1]!.details.secondary?.points).toHaveLength(2);
   }, 120_000);
 });
+
+describe("the latest valid backup", () => {
+  it("a restore naming no point passes over a newest point damaged on every store, says so, and restores the newest that opens", async () => {
+    const table = uniqueTable("Lat");
+    const s = testServices([table]);
+    const v1 = makeRecords(40, 1, 2);
+    await seedTable(s.source, table, v1);
+    const older = (await cli(["backup"], s.settings)).stdout.trim();
+    await seedTable(s.source, table, makeRecords(40, 2, 2));
+    const newest = (await cli(["backup"], s.settings)).stdout.trim();
+    const manifest = blobs().getContainerClient(s.settings.LIFEBOAT_BACKUP_CONTAINER!).getBlockBlobClient(paths.manifest(newest));
+    const bytes = await manifest.downloadToBuffer();
+    bytes[bytes.length - 3]! ^= 0x40;
+    await manifest.uploadData(bytes);
+
+    const r = await cli(["restore", "--target-prefix", "lat"], s.settings);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`NOTE: the newest point is damaged on every store: ${newest} (authentication failed`);
+    expect(r.stdout).toContain(`restoring ${older}, the newest that opens`);
+    await expectTableEquals(`lat${table}`, v1);
+    const audit = JSON.parse((await cli(["audit", "--json", "--action", "restore"], s.settings)).stdout) as { details: { point: string; note?: string } }[];
+    expect(audit[0]!.details).toMatchObject({ point: older, note: expect.stringContaining(newest) as string });
+  });
+});

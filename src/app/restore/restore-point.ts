@@ -18,6 +18,7 @@ function restoreDetails(r: RestoreResult): Record<string, unknown> {
   return {
     point: r.plan.pointId,
     pointTime: r.plan.pointTime,
+    ...(r.plan.note ? { note: r.plan.note } : {}),
     inPlace: r.plan.inPlace,
     safetyPoint: r.safetyPointId,
     tables: r.dryRun

@@ -45,6 +45,8 @@ export interface RestorePlan {
   inPlace: boolean;
   tables: { table: string; target: string; chain: string[]; maxEntities: number }[];
   containers: { container: string; target: string; files: number; bytes: number; deletes?: number }[];
+  /** Why the point is not the newest one, when a newer one was passed over as damaged. */
+  note?: string;
 }
 
 export interface RestoreResult {
@@ -115,6 +117,25 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
     }
     return m;
   };
+  // "Identify the latest valid backup": with no point named, the newest whose manifest and
+  // chain open (authenticated, on either store); passing over a damaged one is said, never silent.
+  let choiceNote: string | undefined;
+  if (!req.pointId && !req.at) {
+    const damaged: string[] = [];
+    for (const p of [...points].reverse()) {
+      try {
+        const m = await load(p.id);
+        for (const t of Object.keys(m.tables)) await chainFor(m, t, load);
+        pointId = p.id;
+        break;
+      } catch (err) {
+        if (!(err instanceof IntegrityError)) throw err;
+        damaged.push(`${p.id} (${err.message})`);
+      }
+    }
+    if (damaged.length === points.length) throw new IntegrityError(`no restore point is usable: ${damaged.slice(0, 3).join("; ")}${damaged.length > 3 ? `; and ${damaged.length - 3} more` : ""}`);
+    if (damaged.length > 0) choiceNote = `the newest point${damaged.length > 1 ? `s are` : " is"} damaged on every store: ${damaged.join("; ")}; restoring ${pointId}, the newest that opens`;
+  }
   const head = await load(pointId);
   const available = Object.keys(head.tables).sort();
   const availableContainers = Object.keys(head.containers ?? {}).sort();
@@ -149,7 +170,7 @@ export async function planRestore(deps: RestoreDeps, req: RestoreRequest): Promi
     plannedContainers.push({ container, target, files: seg.files, bytes: seg.bytes, ...(deletes !== undefined ? { deletes } : {}) });
   }
   return {
-    plan: { pointId, pointTime: head.startedAt, inPlace: req.target.kind === "inPlace", tables: planned, containers: plannedContainers },
+    plan: { pointId, pointTime: head.startedAt, inPlace: req.target.kind === "inPlace", tables: planned, containers: plannedContainers, ...(choiceNote ? { note: choiceNote } : {}) },
     head,
     chains,
   };

@@ -96,6 +96,7 @@ function printResult(io: CliIo, result: RestoreResult, json: boolean): void {
     return;
   }
   const p = result.plan;
+  if (p.note) io.stdout(`NOTE: ${p.note}\n`);
   io.stdout(`${result.dryRun ? "plan" : "restored"}: point ${p.pointId} (${p.pointTime})${p.inPlace ? ", in place" : ""}\n`);
   for (const t of p.tables) {
     const done = result.tables.find((r) => r.table === t.table);
