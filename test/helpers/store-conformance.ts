@@ -3,9 +3,18 @@ import { describe, expect, it } from "vitest";
 import type { BackupStore, Lock, StoredObject } from "../../src/app/ports/BackupStore";
 import { AlreadyExistsError, NotFoundError } from "../../src/core/errors";
 
+/**
+ * The listing, each object's `modified` checked (an ISO-8601 instant within the last
+ * hour: retention's grace period relies on it) and then left out, so tests compare the rest.
+ */
 async function collect(it: AsyncIterable<StoredObject>): Promise<StoredObject[]> {
   const out: StoredObject[] = [];
-  for await (const o of it) out.push(o);
+  for await (const o of it) {
+    const { modified, ...rest } = o;
+    expect(modified, `${o.path}: modified`).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    expect(Math.abs(Date.now() - new Date(modified!).getTime()), `${o.path}: modified is now`).toBeLessThan(3600_000);
+    out.push(rest);
+  }
   return out;
 }
 
