@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
@@ -68,5 +71,20 @@ describe("lifeboat doctor", () => {
     expect(body.checks.map((c) => c.name)).toEqual(["source tables", "clock", "backup store", "key", "RPO", "audit log"]);
     const audit = JSON.parse((await cli(["audit", "--json", "--action", "doctor"], s.settings)).stdout) as unknown[];
     expect(audit).toEqual([]);
+  });
+
+  it("checks the source containers and the secondary store when they are configured", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lb-doc-"));
+    try {
+      const table = uniqueTable("Doc");
+      const s = testServices([table], { LIFEBOAT_SECONDARY_PATH: dir, LIFEBOAT_CONTAINERS: "no-such-cont" });
+      await seedTable(s.source, table, makeRecords(5, 1, 1));
+      const r = await cli(["doctor"], s.settings);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(/^fail\s+source containers\s+container\(s\) no-such-cont do not exist/m);
+      expect(r.stdout).toMatch(/^ok\s+secondary store\s+fs:.*writable; holds every point of the primary/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

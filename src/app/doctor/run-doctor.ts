@@ -70,6 +70,23 @@ export async function runDoctor(ctx: AppContext, opts: { operator: string; probe
     ),
   );
 
+  if (cfg.containers.length > 0 || cfg.configContainers.length > 0) {
+    checks.push(
+      await check(
+        "source containers",
+        async () => {
+          if (!ctx.blobs) return { status: "fail", detail: "containers are configured but the source has no blob endpoint", fix: "set LIFEBOAT_SOURCE__blobServiceUri" };
+          const names = [...new Set([...cfg.containers, ...cfg.configContainers])];
+          const missing: string[] = [];
+          for (const c of names) if (!(await ctx.blobs.containerExists(c))) missing.push(c);
+          if (missing.length > 0) return { status: "fail", detail: `container(s) ${missing.join(", ")} do not exist in the source account`, fix: "create them, or take them out of LIFEBOAT_CONTAINERS / LIFEBOAT_CONFIG_CONTAINERS" };
+          return `${names.join(", ")} readable`;
+        },
+        (err) => fixFor(err, "check LIFEBOAT_SOURCE and LIFEBOAT_CONTAINERS"),
+      ),
+    );
+  }
+
   let points: Awaited<ReturnType<typeof listPoints>> | undefined;
   checks.push(
     await check(
@@ -84,6 +101,23 @@ export async function runDoctor(ctx: AppContext, opts: { operator: string; probe
       (err) => fixFor(err, "check LIFEBOAT_BACKUP and LIFEBOAT_BACKUP_CONTAINER"),
     ),
   );
+
+  if (ctx.secondary) {
+    const secondary = ctx.secondary;
+    checks.push(
+      await check(
+        "secondary store",
+        async () => {
+          await secondary.ensure();
+          const there = new Set((await listPoints(secondary)).map((p) => p.id));
+          const behind = (points ?? []).filter((p) => !there.has(p.id)).length;
+          if (behind > 0) return { status: "warn", detail: `${secondary.description}: writable; ${behind} point(s) not copied yet`, fix: "the next backup copies them; if this stays, check the secondary's log lines (lifeboat.event=secondary_copy_failed)" };
+          return `${secondary.description}: writable; holds every point of the primary`;
+        },
+        (err) => fixFor(err, "check LIFEBOAT_SECONDARY or LIFEBOAT_SECONDARY_PATH"),
+      ),
+    );
+  }
 
   checks.push(
     await check(
