@@ -8,7 +8,7 @@ import { FsBackupStore } from "./adapters/fs/FsBackupStore";
 import { FallbackBackupStore } from "./adapters/fallback-backup-store";
 import { ValidationError } from "./core/errors";
 import { labelled } from "./adapters/store-errors";
-import type { Config } from "./config";
+import { DEFAULTS, type Config } from "./config";
 import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
 import { effectiveSettings } from "./config/effective";
@@ -58,7 +58,8 @@ function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions):
  * Wires every port from the settings. Creates no resources and sends no request.
  * `retries: "quick"` makes every store give up after one retry (lifeboat doctor).
  */
-export function createServices(config: Config, options: StoreOptions = {}): Services {
+export function createServices(config: Config, given: StoreOptions = {}): Services {
+  const options: StoreOptions = given.retries ? given : config.storageRetries === DEFAULTS.LIFEBOAT_STORAGE_RETRIES ? {} : { retries: { maxRetries: config.storageRetries } };
   const keys = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined);
   return {
     config,

@@ -34,6 +34,8 @@ export interface Config {
   chunkEntities: number;
   /** Partitions written in parallel during a restore. */
   restoreConcurrency: number;
+  /** Retries of a storage request that may pass (LIFEBOAT_STORAGE_RETRIES): how long a store is waited for before it counts as down. */
+  storageRetries: number;
   /** Retention tiers: incremental points (days), dailies (days), weeklies (weeks). */
   retention: { incrementalDays: number; dailyDays: number; weeklyWeeks: number };
   /**
@@ -113,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
     chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
+    storageRetries: p.LIFEBOAT_STORAGE_RETRIES,
     retention: { incrementalDays: p.RETENTION_INCREMENTAL_DAYS, dailyDays: p.RETENTION_DAILY_DAYS, weeklyWeeks: p.RETENTION_WEEKLY_WEEKS },
     audit,
     auditTable: p.LIFEBOAT_AUDIT_TABLE,

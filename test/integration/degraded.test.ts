@@ -21,7 +21,7 @@ describe("a primary store outage", () => {
     const ports = { blob: Number(new URL(primary.blob).port), queue: Number(new URL(primary.queue).port), table: Number(new URL(primary.table).port) };
     const shared = inject("azurite");
     const table = uniqueTable("Out");
-    const s = testServices([table], { LIFEBOAT_BACKUP: primary.connectionString, LIFEBOAT_AUDIT: shared, LIFEBOAT_SECONDARY: shared, LIFEBOAT_SECONDARY_CONTAINER: uniqueContainer("sec") });
+    const s = testServices([table], { LIFEBOAT_BACKUP: primary.connectionString, LIFEBOAT_AUDIT: shared, LIFEBOAT_SECONDARY: shared, LIFEBOAT_SECONDARY_CONTAINER: uniqueContainer("sec"), LIFEBOAT_STORAGE_RETRIES: "1" });
     await seedTable(s.source, table, makeRecords(50, 1, 2));
     const first = await cli(["backup"], s.settings);
     expect(first.code, first.stderr).toBe(0);

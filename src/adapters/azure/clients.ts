@@ -9,13 +9,18 @@ import { LifeboatError } from "../../core/errors";
  * with exponential back-off up to 30 s (about a minute in all); "quick", once (a check
  * that must answer fast); "none", for a caller that retries itself.
  */
-export type Retries = "standard" | "quick" | "none";
+export type Retries = "standard" | "quick" | "none" | { maxRetries: number };
 
-const RETRY: Record<Retries, { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number }> = {
+const RETRY_MODES = {
   standard: { maxRetries: 8, retryDelayInMs: 250, maxRetryDelayInMs: 30_000 },
   quick: { maxRetries: 1, retryDelayInMs: 250, maxRetryDelayInMs: 1_000 },
   none: { maxRetries: 0, retryDelayInMs: 250, maxRetryDelayInMs: 1_000 },
-};
+} as const;
+
+/** The retry options of a mode; a count is "standard" with that many retries (LIFEBOAT_STORAGE_RETRIES). */
+export function retryOptions(r: Retries): { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number } {
+  return typeof r === "string" ? RETRY_MODES[r] : { ...RETRY_MODES.standard, maxRetries: r.maxRetries };
+}
 
 function isHttpOnly(connectionString: string): boolean {
   return /Endpoint=http:\/\//i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
@@ -23,7 +28,7 @@ function isHttpOnly(connectionString: string): boolean {
 
 /** A TableServiceClient for a connection (connection string, or URI + managed identity). */
 export function tableServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string, retries: Retries = "standard"): TableServiceClient {
-  const options: TableServiceClientOptions = { retryOptions: RETRY[retries] };
+  const options: TableServiceClientOptions = { retryOptions: retryOptions(retries) };
   if (conn.kind === "connectionString") {
     if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
     return TableServiceClient.fromConnectionString(conn.connectionString.reveal(), options);
@@ -36,7 +41,7 @@ export function tableServiceClient(conn: StorageConnection, credential: () => To
 
 /** A TableClient for one table of a connection. */
 export function tableClient(conn: StorageConnection, credential: () => TokenCredential, table: string, what: string, retries: Retries = "standard"): TableClient {
-  const options: TableServiceClientOptions = { retryOptions: RETRY[retries] };
+  const options: TableServiceClientOptions = { retryOptions: retryOptions(retries) };
   if (conn.kind === "connectionString") {
     if (isHttpOnly(conn.connectionString.reveal())) options.allowInsecureConnection = true;
     return TableClient.fromConnectionString(conn.connectionString.reveal(), table, options);
@@ -49,7 +54,7 @@ export function tableClient(conn: StorageConnection, credential: () => TokenCred
 
 /** A BlobServiceClient for a connection. */
 export function blobServiceClient(conn: StorageConnection, credential: () => TokenCredential, what: string, retries: Retries = "standard"): BlobServiceClient {
-  const r = RETRY[retries];
+  const r = retryOptions(retries);
   const options: StoragePipelineOptions = {
     retryOptions: { maxTries: r.maxRetries + 1, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs },
   };

@@ -39,7 +39,12 @@ export function createTableStore(conn: StorageConnection, what: string, options:
   const retries = options.retries ?? "standard";
   const service = tableServiceClient(conn, cred, what, retries);
   const store = new AzureTableStore(service, (t, retrying) => tableClient(conn, cred, t, what, retrying ? retries : "none"));
-  const policy = retries === "quick" ? { ...DEFAULT_WRITE_RETRY, maxRetries: 1, serverErrorRetries: 1 } : DEFAULT_WRITE_RETRY;
+  const policy =
+    retries === "quick"
+      ? { ...DEFAULT_WRITE_RETRY, maxRetries: 1, serverErrorRetries: 1 }
+      : typeof retries === "object"
+        ? { ...DEFAULT_WRITE_RETRY, maxRetries: retries.maxRetries, serverErrorRetries: Math.min(DEFAULT_WRITE_RETRY.serverErrorRetries, retries.maxRetries) }
+        : DEFAULT_WRITE_RETRY;
   return labelled(new RetryingTableStore(store, policy), {
     role: options.role ?? "source tables",
     endpoint: safeEndpoint(service.url),
