@@ -47,11 +47,11 @@ function sourceBlobs(config: Config, options: StoreOptions): { blobs?: BlobSourc
 }
 
 /** The encrypted secondary copy: a container of another account, or a directory. Sends no request. */
-function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions): BackupStore {
+function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions, immutability: boolean): BackupStore {
   if (secondary.kind === "path") {
     return labelled(new FsBackupStore(secondary.path), { role: "secondary store", endpoint: `file://${secondary.path}`, setting: "LIFEBOAT_SECONDARY_PATH", needs: "write access to the directory" });
   }
-  return createBlobStore(secondary.connection, secondary.container, "LIFEBOAT_SECONDARY", { ...options, role: "secondary store" });
+  return createBlobStore(secondary.connection, secondary.container, "LIFEBOAT_SECONDARY", { ...options, role: "secondary store", immutability });
 }
 
 /**
@@ -67,8 +67,10 @@ export function createServices(config: Config, given: StoreOptions = {}): Servic
     redactedSettings: redactSettings(effectiveSettings(config)),
     source: createTableStore(config.source, "LIFEBOAT_SOURCE", options),
     ...sourceBlobs(config, options),
-    repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP", options),
-    ...(config.secondary ? { secondary: createSecondaryStore(config.secondary, options), secondaryCopy: createSecondaryStore(config.secondary, { retries: "quick" }) } : {}),
+    repo: createBlobStore(config.backup, config.backupContainer, "LIFEBOAT_BACKUP", { ...options, immutability: config.immutability }),
+    ...(config.secondary
+      ? { secondary: createSecondaryStore(config.secondary, options, config.immutability), secondaryCopy: createSecondaryStore(config.secondary, { retries: "quick" }, config.immutability) }
+      : {}),
     keys,
     audit: createAuditor(config, keys, undefined, options),
   };

@@ -1,4 +1,4 @@
-import type { BackupStore, Lock, StoredObject } from "../app/ports/BackupStore";
+import type { BackupStore, Lock, Retention, StoredObject } from "../app/ports/BackupStore";
 import { ensureErrorType, LifeboatError, NotFoundError } from "../core/errors";
 
 /** A failure that means "the primary cannot be used now", as opposed to a wrong request. */
@@ -28,8 +28,12 @@ export class FallbackBackupStore implements BackupStore {
     return this.primary.ensure();
   }
 
-  put(path: string, data: Buffer, options?: { ifNoneMatch?: boolean; metadata?: Record<string, string> }): Promise<void> {
+  put(path: string, data: Buffer, options?: { ifNoneMatch?: boolean; metadata?: Record<string, string>; retention?: Retention }): Promise<void> {
     return this.primary.put(path, data, options);
+  }
+
+  async extendRetention(path: string, retention: Retention): Promise<void> {
+    await this.primary.extendRetention?.(path, retention);
   }
 
   async get(path: string): Promise<Buffer> {

@@ -40,6 +40,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     RETENTION_INCREMENTAL_DAYS: String(c.retention.incrementalDays),
     RETENTION_DAILY_DAYS: String(c.retention.dailyDays),
     RETENTION_WEEKLY_WEEKS: String(c.retention.weeklyWeeks),
+    LIFEBOAT_IMMUTABILITY: c.immutability ? "on" : "off",
     ...connectionSettings("LIFEBOAT_AUDIT", c.audit),
     LIFEBOAT_AUDIT_TABLE: c.auditTable,
     LIFEBOAT_AUDIT_CONTAINER: c.auditContainer,

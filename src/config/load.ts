@@ -38,6 +38,8 @@ export interface Config {
   storageRetries: number;
   /** Retention tiers: incremental points (days), dailies (days), weeklies (weeks). */
   retention: { incrementalDays: number; dailyDays: number; weeklyWeeks: number };
+  /** Every backup blob immutable until its tier ends (LIFEBOAT_IMMUTABILITY=on; Azure only). */
+  immutability: boolean;
   /**
    * Where the audit log lives: LIFEBOAT_AUDIT when set, else the backup account. Has
    * both a table URI (entries) and a blob URI (digests) in identity mode.
@@ -117,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
     storageRetries: p.LIFEBOAT_STORAGE_RETRIES,
     retention: { incrementalDays: p.RETENTION_INCREMENTAL_DAYS, dailyDays: p.RETENTION_DAILY_DAYS, weeklyWeeks: p.RETENTION_WEEKLY_WEEKS },
+    immutability: p.LIFEBOAT_IMMUTABILITY === "on",
     audit,
     auditTable: p.LIFEBOAT_AUDIT_TABLE,
     auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,

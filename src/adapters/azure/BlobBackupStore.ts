@@ -1,8 +1,11 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import type { BackupStore, Lock, StoredObject } from "../../app/ports/BackupStore";
+import type { BackupStore, Lock, Retention, StoredObject } from "../../app/ports/BackupStore";
 import { AlreadyExistsError, LifeboatError, NotFoundError } from "../../core/errors";
 import { codeOf, statusOf } from "./clients";
 import { renewedLock } from "../renewed-lock";
+
+/** The blob index tag naming an object's retention tier; the storage lifecycle rules key on it. */
+export const TIER_TAG = "lifeboat-tier";
 
 const LEASE_SECONDS = 60;
 const RENEW_MS = 20_000;
@@ -18,10 +21,18 @@ export class BlobBackupStore implements BackupStore {
   readonly #container: ContainerClient;
   readonly #locks: ContainerClient;
 
-  /** `locks` is a container without an immutability policy, e.g. "lifeboat-locks". */
-  constructor(container: ContainerClient, locks: ContainerClient) {
+  readonly #immutability: boolean;
+
+  /**
+   * `locks` is a container without an immutability policy, e.g. "lifeboat-locks".
+   * With `immutability` (Azure, LIFEBOAT_IMMUTABILITY=on), objects written with a
+   * retention get a Locked version-level immutability policy until then: nobody, Lifeboat
+   * included, can delete them before their tier ends, and the expiry can only be extended.
+   */
+  constructor(container: ContainerClient, locks: ContainerClient, options: { immutability?: boolean } = {}) {
     this.#container = container;
     this.#locks = locks;
+    this.#immutability = options.immutability === true;
     this.description = `blob:${container.containerName}`;
   }
 
@@ -30,11 +41,13 @@ export class BlobBackupStore implements BackupStore {
     await this.#locks.createIfNotExists();
   }
 
-  async put(path: string, data: Buffer, options: { ifNoneMatch?: boolean; metadata?: Record<string, string> } = {}): Promise<void> {
+  async put(path: string, data: Buffer, options: { ifNoneMatch?: boolean; metadata?: Record<string, string>; retention?: Retention } = {}): Promise<void> {
     try {
       await this.#container.getBlockBlobClient(path).uploadData(data, {
         ...(options.ifNoneMatch ? { conditions: { ifNoneMatch: "*" } } : {}),
         ...(options.metadata ? { metadata: options.metadata } : {}),
+        ...(options.retention ? { tags: { [TIER_TAG]: options.retention.tier } } : {}),
+        ...(options.retention && this.#immutability ? { immutabilityPolicy: { expiriesOn: options.retention.until, policyMode: "Locked" as const } } : {}),
         blockSize: 8 * 1024 * 1024,
         concurrency: 4,
       });
@@ -56,6 +69,21 @@ export class BlobBackupStore implements BackupStore {
     }
   }
 
+  async extendRetention(path: string, retention: Retention): Promise<void> {
+    const blob = this.#container.getBlockBlobClient(path);
+    try {
+      if (this.#immutability) {
+        const props = await blob.getProperties();
+        const current = props.immutabilityPolicyExpiresOn;
+        if (!current || current.getTime() < retention.until.getTime()) await blob.setImmutabilityPolicy({ expiriesOn: retention.until, policyMode: "Locked" });
+      }
+      await blob.setTags({ [TIER_TAG]: retention.tier });
+    } catch (err) {
+      if (statusOf(err) === 404) throw new NotFoundError("STORE.NOT_FOUND", `${this.description}: ${path} not found`, { cause: err });
+      throw err;
+    }
+  }
+
   async exists(path: string): Promise<boolean> {
     return this.#container.getBlockBlobClient(path).exists();
   }
@@ -63,7 +91,8 @@ export class BlobBackupStore implements BackupStore {
   async *list(prefix: string): AsyncIterable<StoredObject> {
     try {
       for await (const b of this.#container.listBlobsFlat({ prefix, includeMetadata: true })) {
-        yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {}, modified: b.properties.lastModified.toISOString() };
+        const until = b.properties.immutabilityPolicyExpiresOn;
+        yield { path: b.name, size: b.properties.contentLength ?? 0, metadata: b.metadata ?? {}, modified: b.properties.lastModified.toISOString(), ...(until ? { retainUntil: until.toISOString() } : {}) };
       }
     } catch (err) {
       // A repository nobody has written to yet has no container: it holds nothing.

@@ -54,9 +54,9 @@ export function createTableStore(conn: StorageConnection, what: string, options:
 }
 
 /** A BackupStore over a container of a storage connection, locking in LOCK_CONTAINER. Sends no request. */
-export function createBlobStore(conn: StorageConnection, container: string, what: string, options: StoreOptions & { role?: string } = {}): BackupStore {
+export function createBlobStore(conn: StorageConnection, container: string, what: string, options: StoreOptions & { role?: string; immutability?: boolean } = {}): BackupStore {
   const service = blobServiceClient(conn, credentialFor(conn), what, options.retries ?? "standard");
-  const store = new BlobBackupStore(service.getContainerClient(container), service.getContainerClient(LOCK_CONTAINER));
+  const store = new BlobBackupStore(service.getContainerClient(container), service.getContainerClient(LOCK_CONTAINER), { immutability: options.immutability === true });
   return labelled(store, { role: options.role ?? "backup store", endpoint: safeEndpoint(service.getContainerClient(container).url), setting: what, needs: "Storage Blob Data Contributor" });
 }
 

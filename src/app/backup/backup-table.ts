@@ -1,4 +1,4 @@
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
 import { ChunkedWriter } from "../repo/chunked-writer";
@@ -31,6 +31,8 @@ export interface TableBackupInput {
   overlapSeconds: number;
   chunkEntities: number;
   progress: ProgressSink;
+  /** How long this point's files must be kept, and their tier (WORM). */
+  retention?: Retention;
 }
 
 /**
@@ -56,8 +58,8 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     : null;
   const skip = new Set((previous?.recent ?? []).map(([h, e]) => `${h} ${e}`));
 
-  const data = new ChunkedWriter(repo, kek, (n) => paths.dataFile(pointId, table, n), chunkEntities);
-  const keys = new ChunkedWriter(repo, kek, (n) => paths.keyFile(pointId, table, n), chunkEntities * 4);
+  const data = new ChunkedWriter(repo, kek, (n) => paths.dataFile(pointId, table, n), chunkEntities, 3, input.retention);
+  const keys = new ChunkedWriter(repo, kek, (n) => paths.keyFile(pointId, table, n), chunkEntities * 4, 3, input.retention);
   const digest = mode === "full" ? new ContentDigest() : undefined;
   let recent: [string, string][] = [];
   let recentOverflow = false;

@@ -93,6 +93,7 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
             chunkEntities: s.chunkEntities,
             waitForLockSeconds: req.waitForLockSeconds,
             settings: ctx.settingsSummary,
+            retention: s.retention,
           },
         );
       if (!ctx.secondary) return run(ctx.repo);

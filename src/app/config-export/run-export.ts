@@ -10,6 +10,10 @@ import type { BlobSource } from "../ports/BlobSource";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { noProgress, ProgressMeter, type ProgressSink } from "../progress";
 import { copyBlob } from "../containers/copy-blob";
+import { listPoints } from "../repo/catalog";
+import { listExports } from "./exports";
+import type { Retention } from "../ports/BackupStore";
+import { planRetention, tierExpiry, type RetentionPolicy } from "../../core/policy/retention";
 
 /** Configuration files up to this size are parsed to check their syntax; larger ones are stored, not parsed. */
 export const MAX_PARSED_BYTES = 10 * 1024 * 1024;
@@ -47,7 +51,7 @@ export interface ExportResult {
  * point. Throws NotFoundError (CONTAINER.NOT_FOUND) for a missing container, what the
  * stores throw otherwise.
  */
-export async function runConfigExport(deps: ExportDeps, req: { containers: readonly string[]; settings: Record<string, string | undefined> }): Promise<ExportResult> {
+export async function runConfigExport(deps: ExportDeps, req: { containers: readonly string[]; settings: Record<string, string | undefined>; retention?: RetentionPolicy }): Promise<ExportResult> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   for (const c of req.containers) {
@@ -56,6 +60,7 @@ export async function runConfigExport(deps: ExportDeps, req: { containers: reado
   await deps.repo.ensure();
   const kek = await deps.keys.active();
   const exportId = newExportId(started, randomBytes(4).toString("hex"));
+  const retention = req.retention ? await exportRetention(deps.repo, exportId, started, req.retention) : undefined;
   const containers: ExportManifest["containers"] = {};
   const skipped: ExportResult["skipped"] = [];
   const problems: ExportProblem[] = [];
@@ -65,7 +70,7 @@ export async function runConfigExport(deps: ExportDeps, req: { containers: reado
     const meter = new ProgressMeter(deps.progress ?? noProgress, "config export", container, { unit: "files" });
     for await (const listed of deps.blobs.list(container)) {
       const parsed = configFileKind(listed.path) !== null;
-      const r = await copyBlob(deps.blobs, deps.repo, kek, container, listed, (b) => parsed && b.size <= MAX_PARSED_BYTES);
+      const r = await copyBlob(deps.blobs, deps.repo, kek, container, listed, (b) => parsed && b.size <= MAX_PARSED_BYTES, retention);
       if (r.kind === "skipped") skipped.push({ container, path: listed.path, reason: r.reason });
       if (r.kind !== "stored") continue;
       const status = r.content ? parseStatus(listed.path, r.content) : parsed ? { kind: configFileKind(listed.path)!, ok: false as const, message: `not parsed: larger than ${MAX_PARSED_BYTES} bytes` } : null;
@@ -94,7 +99,24 @@ export async function runConfigExport(deps: ExportDeps, req: { containers: reado
   };
   await deps.repo.put(exportPaths.manifest(exportId), await sealJson(manifest, kek), {
     ifNoneMatch: true,
-    metadata: { files: String(manifest.totals.files), bytes: String(manifest.totals.bytes), problems: String(problems.length), containers: req.containers.join(",") },
+    ...(retention ? { retention } : {}),
+    metadata: {
+      files: String(manifest.totals.files),
+      bytes: String(manifest.totals.bytes),
+      problems: String(problems.length),
+      containers: req.containers.join(","),
+      ...(retention ? { tier: retention.tier, retainUntil: retention.until.toISOString() } : {}),
+    },
   });
   return { exportId, files: manifest.totals.files, bytes: manifest.totals.bytes, problems, skipped, durationMs: now().getTime() - started.getTime() };
+}
+
+/** The tier a new export has (the first of a UTC day is its daily, the first daily of an ISO week its weekly) and the expiry its files get; the longest tier when the listing cannot be planned. */
+async function exportRetention(repo: BackupStore, id: string, time: Date, policy: RetentionPolicy): Promise<Retention> {
+  const points = (await listPoints(repo)).map((p) => ({ id: p.id, kind: p.kind, time: p.time, parent: p.parent, readable: true }));
+  const exports = [...(await listExports(repo)).map((e) => ({ id: e.id, time: new Date(e.time) })), { id, time }];
+  const plan = points.length > 0 ? planRetention({ points, exports }, policy, time) : null;
+  const d = plan?.ok ? plan.exports.find((x) => x.id === id) : undefined;
+  const tier = d?.tier ?? "weekly";
+  return { tier, until: d?.expiresAt ?? tierExpiry(tier, time, policy) };
 }

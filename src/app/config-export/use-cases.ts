@@ -24,7 +24,7 @@ export function takeConfigExport(ctx: AppContext, req: { operator: string; conta
     { operator: req.operator, action: "config.export", target: { containers }, ...(req.reason ? { details: { reason: req.reason } } : {}) },
     async () => {
       if (containers.length === 0) throw new LifeboatError("CONFIG.MISSING", "no config container is configured: set LIFEBOAT_CONFIG_CONTAINERS (or LIFEBOAT_CONTAINERS)");
-      return runConfigExport({ blobs: blobsOf(ctx), repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) }, { containers, settings: ctx.redactedSettings });
+      return runConfigExport({ blobs: blobsOf(ctx), repo: ctx.repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) }, { containers, settings: ctx.redactedSettings, retention: ctx.config.retention });
     },
     {
       changesData: true,

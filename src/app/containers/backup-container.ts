@@ -1,7 +1,7 @@
 import type { Kek } from "../../core/kek";
 import { decodeIndexLine, encodeIndexLine, type IndexEntry } from "../../format/container-index";
 import { paths, type ContainerSegment } from "../../format/manifest";
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { BlobSource } from "../ports/BlobSource";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { ProgressMeter, type ProgressSink } from "../progress";
@@ -23,6 +23,8 @@ export interface ContainerBackupInput {
   previous: ContainerSegment | undefined;
   /** Index lines per index file. */
   chunkEntries: number;
+  /** How long this point's files and the content it references must be kept (WORM). */
+  retention?: Retention;
   progress: ProgressSink;
 }
 
@@ -52,7 +54,7 @@ export async function readIndex(repo: BackupStore, keys: KeyProvider, seg: Conta
 export async function backupContainer(input: ContainerBackupInput): Promise<{ segment: ContainerSegment; written: number }> {
   const { blobs, repo, keys, kek, pointId, container } = input;
   const previous = input.previous ? await readIndex(repo, keys, input.previous) : new Map<string, IndexEntry>();
-  const index = new ChunkedWriter(repo, kek, (n) => paths.indexFile(pointId, container, n), input.chunkEntries);
+  const index = new ChunkedWriter(repo, kek, (n) => paths.indexFile(pointId, container, n), input.chunkEntries, 3, input.retention);
   const skipped: ContainerSegment["skipped"] = [];
   const seen = new Set<string>();
   const meter = new ProgressMeter(input.progress, input.previous ? "changed files" : "files", container, { unit: "files" });
@@ -87,11 +89,11 @@ export async function backupContainer(input: ContainerBackupInput): Promise<{ se
       window.push({ listed, copied: false, outcome: Promise.resolve({ kind: "stored", entry: entryOf(listed, prev), written: 0 }) });
     } else if (listed.size >= BLOCK_BYTES) {
       while (window.length > 0) await settleOne();
-      window.push({ listed, copied: true, outcome: copyBlob(blobs, repo, kek, container, listed) });
+      window.push({ listed, copied: true, outcome: copyBlob(blobs, repo, kek, container, listed, undefined, input.retention) });
       await settleOne();
       continue;
     } else {
-      window.push({ listed, copied: true, outcome: settle(copyBlob(blobs, repo, kek, container, listed)) });
+      window.push({ listed, copied: true, outcome: settle(copyBlob(blobs, repo, kek, container, listed, undefined, input.retention)) });
     }
     if (window.length >= FILES_IN_FLIGHT) await settleOne();
   }

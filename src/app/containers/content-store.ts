@@ -4,7 +4,7 @@ import { contentId, contentIdKey } from "../../core/hash";
 import type { Kek } from "../../core/kek";
 import { openBytes, sealBytes } from "../../format/chunk";
 import { paths } from "../../format/manifest";
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { readChecked, settle } from "../repo/files";
 
@@ -52,7 +52,7 @@ export async function* rechunk(source: AsyncIterable<Buffer>, size: number): Asy
  * repository (any point, any path) is not written again. Streams: memory holds a few blocks.
  * Throws what reading `source` or the store throws.
  */
-export async function storeContent(repo: BackupStore, kek: Kek, source: AsyncIterable<Buffer>): Promise<StoredContent> {
+export async function storeContent(repo: BackupStore, kek: Kek, source: AsyncIterable<Buffer>, retention?: Retention): Promise<StoredContent> {
   const idKey = contentIdKey(kek.key.reveal(), kek.id);
   const hash = createHash("sha256");
   const blocks: [string, number][] = [];
@@ -65,13 +65,19 @@ export async function storeContent(repo: BackupStore, kek: Kek, source: AsyncIte
     const path = paths.object(id);
     // A large block is looked for first (a round trip beats uploading megabytes again);
     // a small one is simply written: "already there" is the answer to the same question.
-    if (block.length >= PROBE_BYTES && (await repo.exists(path))) return;
+    // A block stored before (by this or another point or path) is kept at least as long
+    // as this point needs it.
+    const keep = async (): Promise<void> => {
+      if (retention) await repo.extendRetention?.(path, retention);
+    };
+    if (block.length >= PROBE_BYTES && (await repo.exists(path))) return keep();
     const sealed = await sealBytes(block, kek);
     try {
-      await repo.put(path, sealed, { ifNoneMatch: true });
+      await repo.put(path, sealed, { ifNoneMatch: true, ...(retention ? { retention } : {}) });
       written += sealed.length;
     } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err; // stored before (this or another point, or path)
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      await keep();
     }
   };
   for await (const block of rechunk(source, BLOCK_BYTES)) {

@@ -1,7 +1,7 @@
 import { ensureErrorType, NotFoundError } from "../../core/errors";
 import type { Kek } from "../../core/kek";
 import type { IndexEntry } from "../../format/container-index";
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import { BlobChangedError, type BlobSource, type SourceBlob } from "../ports/BlobSource";
 import { storeContent } from "./content-store";
 
@@ -35,6 +35,7 @@ export async function copyBlob(
   container: string,
   listed: SourceBlob,
   keep: (b: SourceBlob) => boolean = () => false,
+  retention?: Retention,
 ): Promise<CopyOutcome> {
   let b: SourceBlob | null = listed;
   for (let attempt = 1; b; attempt++) {
@@ -49,7 +50,7 @@ export async function copyBlob(
         })()
       : source;
     try {
-      const stored = await storeContent(repo, kek, teed);
+      const stored = await storeContent(repo, kek, teed, retention);
       return { kind: "stored", entry: entryOf(b, stored), written: stored.written, ...(pieces ? { content: Buffer.concat(pieces) } : {}) };
     } catch (err) {
       if (err instanceof NotFoundError) return { kind: "gone" };

@@ -5,6 +5,14 @@ export interface StoredObject {
   metadata: Record<string, string>;
   /** When it was last written (ISO-8601), when the store knows. */
   modified?: string;
+  /** Until when it cannot be deleted (its immutability expiry, ISO-8601), when the store keeps one. */
+  retainUntil?: string;
+}
+
+/** How long an object must be kept, and the retention tier it belongs to (a tag lifecycle rules key on). */
+export interface Retention {
+  until: Date;
+  tier: string;
 }
 
 /** An exclusive lock on a repository; renewed in the background until released. */
@@ -27,13 +35,24 @@ export interface BackupStore {
   readonly description: string;
   /** Creates the container/folder when missing. */
   ensure(): Promise<void>;
-  put(path: string, data: Buffer, options?: { ifNoneMatch?: boolean; metadata?: Record<string, string> }): Promise<void>;
+  /**
+   * Writes an object. With `retention`, a store under WORM (Azure with immutability on)
+   * makes it undeletable until `retention.until` and tags it with the tier; other stores
+   * ignore it.
+   */
+  put(path: string, data: Buffer, options?: { ifNoneMatch?: boolean; metadata?: Record<string, string>; retention?: Retention }): Promise<void>;
   get(path: string): Promise<Buffer>;
   /** True when the path exists. */
   exists(path: string): Promise<boolean>;
   /** Objects whose path starts with prefix, sorted by path. */
   list(prefix: string): AsyncIterable<StoredObject>;
   delete(path: string): Promise<void>;
+  /**
+   * Keeps an existing object at least until `retention.until` (never shortens it) and
+   * retags it with the tier. Stores without WORM do nothing. Throws NotFoundError
+   * (STORE.NOT_FOUND) for a missing object.
+   */
+  extendRetention?(path: string, retention: Retention): Promise<void>;
   /**
    * Another copy of the object at `path` (a secondary store's), for a caller whose copy
    * failed its hash or authentication check; null when there is none. Only stores that

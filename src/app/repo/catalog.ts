@@ -1,4 +1,4 @@
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import { openJson, sealJson } from "../../format/chunk";
 import { isPointId, manifestSchema, paths, pointIdTime, type Manifest, type PointKind } from "../../format/manifest";
@@ -65,10 +65,11 @@ export async function loadManifest(repo: BackupStore, keys: KeyProvider, id: str
 }
 
 /** Commits a restore point: the manifest is written last and never overwritten (invariant 1). */
-export async function commitManifest(repo: BackupStore, kek: Kek, manifest: Manifest): Promise<void> {
+export async function commitManifest(repo: BackupStore, kek: Kek, manifest: Manifest, retention?: Retention): Promise<void> {
   const sealed = await sealJson(manifest, kek);
   await repo.put(paths.manifest(manifest.pointId), sealed, {
     ifNoneMatch: true,
+    ...(retention ? { retention } : {}),
     metadata: {
       kind: manifest.kind,
       parent: manifest.parent ?? "none",
@@ -76,6 +77,7 @@ export async function commitManifest(repo: BackupStore, kek: Kek, manifest: Mani
       bytes: String(manifest.totals.bytes),
       tables: Object.keys(manifest.tables).join(","),
       ...(manifest.containers ? { containers: Object.keys(manifest.containers).join(",") } : {}),
+      ...(retention ? { tier: retention.tier, retainUntil: retention.until.toISOString() } : {}),
     },
   });
 }

@@ -1,4 +1,4 @@
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { Kek } from "../ports/KeyProvider";
 import { sha256Hex } from "../../core/hash";
 import { sealLines } from "../../format/chunk";
@@ -24,6 +24,8 @@ export class ChunkedWriter {
     private readonly pathFor: (seq: number) => string,
     private readonly perFile: number,
     private readonly inFlight = 3,
+    /** How long the files must be kept, and their tier (WORM; see BackupStore.put). */
+    private readonly retention?: Retention,
   ) {}
 
   /** Adds one line; waits when too many files are still uploading. */
@@ -48,7 +50,7 @@ export class ChunkedWriter {
     const path = this.pathFor(this.#seq++);
     const job = (async () => {
       const sealed = await sealLines(lines, this.kek);
-      await this.repo.put(path, sealed, { ifNoneMatch: true });
+      await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
       this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: lines.length });
       this.bytes += sealed.length;
       this.records += lines.length;

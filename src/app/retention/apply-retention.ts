@@ -29,6 +29,8 @@ export interface RetentionResult {
   exports: Decision[];
   /** Points and exports removed, with why; and those whose removal failed (e.g. still immutable), with why. */
   removed: { id: string; reason: string }[];
+  /** Kept points whose tier now asks for a later expiry than they were written with: their files were kept longer (WORM) and retagged. */
+  extended: { id: string; tier: string; until: string }[];
   failed: { id: string; error: string }[];
   /** Files of points without a manifest (a crashed backup, an interrupted removal), and content objects no kept point or export references. */
   orphansRemoved: number;
@@ -60,10 +62,18 @@ async function orphanFiles(repo: BackupStore, prefix: string, orphan: (id: strin
  */
 export async function applyRetention(
   deps: RetentionDeps,
-  req: { policy: RetentionPolicy; dryRun?: boolean; asOf?: Date; waitForLockSeconds?: number; graceMs?: number; onRemoved?: (kind: "point" | "export", d: Decision, error?: string) => Promise<void> },
+  req: {
+    policy: RetentionPolicy;
+    dryRun?: boolean;
+    asOf?: Date;
+    waitForLockSeconds?: number;
+    graceMs?: number;
+    onRemoved?: (kind: "point" | "export", d: Decision, error?: string) => Promise<void>;
+    onExtended?: (d: Decision) => Promise<void>;
+  },
 ): Promise<RetentionResult> {
   const now = req.asOf ?? (deps.now ?? (() => new Date()))();
-  const base: RetentionResult = { asOf: now.toISOString(), dryRun: req.dryRun === true, refused: null, points: [], exports: [], removed: [], failed: [], orphansRemoved: 0, objectsRemoved: 0 };
+  const base: RetentionResult = { asOf: now.toISOString(), dryRun: req.dryRun === true, refused: null, points: [], exports: [], removed: [], extended: [], failed: [], orphansRemoved: 0, objectsRemoved: 0 };
   const lock = req.dryRun ? null : await deps.repo.tryLock("backup", req.waitForLockSeconds ?? 60);
   if (!req.dryRun && !lock) return { ...base, skipped: `a backup of ${deps.repo.description} holds the lock` };
   try {
@@ -98,6 +108,27 @@ export async function applyRetention(
       await req.onRemoved?.(kind, d, error);
     };
     for (const d of plan.points.filter((x) => !x.keep)) await remove("point", d, paths.manifest(d.id), [paths.dataPrefix(d.id), `containers/${d.id}/`]);
+
+    // A kept point whose tier now needs a later expiry than it was written with (a point
+    // that became a weekly, a longer tier setting): its files are kept longer and retagged.
+    const recorded = new Map<string, string>();
+    for await (const o of deps.repo.list(paths.manifestPrefix)) {
+      const until = o.retainUntil ?? o.metadata.retainUntil;
+      if (until) recorded.set(o.path, until);
+    }
+    for (const d of plan.points.filter((x) => x.keep && x.expiresAt)) {
+      const was = recorded.get(paths.manifest(d.id));
+      if (!was || new Date(was).getTime() >= d.expiresAt!.getTime() || !deps.repo.extendRetention) continue;
+      const retention = { tier: d.tier, until: d.expiresAt! };
+      const files: string[] = [paths.manifest(d.id)];
+      for (const prefix of [paths.dataPrefix(d.id), `containers/${d.id}/`]) for await (const o of deps.repo.list(prefix)) files.push(o.path);
+      for (const seg of Object.values(manifests.get(d.id)?.containers ?? {})) {
+        for (const f of seg.index) for (const line of await readLines(deps.repo, deps.keys, f)) for (const [id] of decodeIndexLine(line).blocks) files.push(paths.object(id));
+      }
+      for (const path of new Set(files)) await deps.repo.extendRetention(path, retention);
+      result.extended.push({ id: d.id, tier: d.tier, until: d.expiresAt!.toISOString() });
+      await req.onExtended?.(d);
+    }
     for (const d of plan.exports.filter((x) => !x.keep)) await remove("export", d, exportPaths.manifest(d.id), []);
 
     // Orphans: files of points that have no manifest (we hold the lock: no backup is writing them).

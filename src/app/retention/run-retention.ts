@@ -23,6 +23,15 @@ async function retainIn(ctx: AppContext, repo: AppContext["repo"], store: "prima
       policy,
       ...(req.dryRun ? { dryRun: true } : {}),
       ...(req.asOf ? { asOf: req.asOf } : {}),
+      onExtended: async (d) => {
+        await ctx.audit.record({
+          operator: req.operator,
+          action: "retention.tier",
+          target: { point: d.id },
+          outcome: "succeeded",
+          details: { store, tier: d.tier, until: d.expiresAt?.toISOString() ?? null, reason: d.reason },
+        });
+      },
       onRemoved: async (kind, d, error) => {
         await ctx.audit
           .record({

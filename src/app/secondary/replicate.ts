@@ -3,7 +3,7 @@ import { sha256Hex } from "../../core/hash";
 import { exportPaths } from "../../format/config-export";
 import { decodeIndexLine } from "../../format/container-index";
 import { paths, type FileRef } from "../../format/manifest";
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { noProgress, ProgressMeter, type ProgressSink } from "../progress";
 import { listExports, loadExport } from "../config-export/exports";
@@ -25,13 +25,14 @@ export interface ReplicationResult {
  * and checks its size and SHA-256 (`expect`, else the bytes' own). Throws IntegrityError
  * when the copy there differs.
  */
-async function copyVerified(to: BackupStore, path: string, bytes: Buffer, expect: { sha256: string; bytes: number }, metadata?: Record<string, string>): Promise<boolean> {
+async function copyVerified(to: BackupStore, path: string, bytes: Buffer, expect: { sha256: string; bytes: number }, metadata?: Record<string, string>, retention?: Retention): Promise<boolean> {
   let wrote = true;
   try {
-    await to.put(path, bytes, { ifNoneMatch: true, ...(metadata ? { metadata } : {}) });
+    await to.put(path, bytes, { ifNoneMatch: true, ...(metadata ? { metadata } : {}), ...(retention ? { retention } : {}) });
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
-    wrote = false; // copied before (an interrupted run): checked below like a new copy
+    wrote = false; // copied before (an interrupted run, a shared object): checked below like a new copy
+    if (retention) await to.extendRetention?.(path, retention);
   }
   const back = await to.get(path);
   if (back.length !== expect.bytes || sha256Hex(back) !== expect.sha256) {
@@ -54,19 +55,25 @@ export async function replicate(from: BackupStore, to: BackupStore, keys: KeyPro
   const result: ReplicationResult = { from: from.description, to: to.description, points: [], exports: [], files: 0, bytes: 0 };
   await to.ensure();
   const meter = new ProgressMeter(progress, "secondary copy", undefined, { unit: "files" });
-  const copy = async (path: string, expect?: { sha256: string; bytes: number }, metadata?: Record<string, string>): Promise<void> => {
+  const copy = async (path: string, expect?: { sha256: string; bytes: number }, metadata?: Record<string, string>, retention?: Retention): Promise<void> => {
     const bytes = await from.get(path);
     const want = expect ?? { sha256: sha256Hex(bytes), bytes: bytes.length };
     if (bytes.length !== want.bytes || sha256Hex(bytes) !== want.sha256) throw new IntegrityError(`${from.description}: ${path} does not match its manifest; not copied`, { path });
-    if (await copyVerified(to, path, bytes, want, metadata)) {
+    if (await copyVerified(to, path, bytes, want, metadata, retention)) {
       result.files++;
       result.bytes += bytes.length;
       meter.add(1, bytes.length);
     }
   };
-  const objects = async (ids: Iterable<string>): Promise<void> => {
-    for (const id of ids) if (!(await to.exists(paths.object(id)))) await copy(paths.object(id));
+  const objects = async (ids: Iterable<string>, retention?: Retention): Promise<void> => {
+    for (const id of ids) {
+      if (!(await to.exists(paths.object(id)))) await copy(paths.object(id), undefined, undefined, retention);
+      else if (retention) await to.extendRetention?.(paths.object(id), retention);
+    }
   };
+  /** The tier and expiry the source recorded for a point or export (its manifest's metadata), to give the copy the same. */
+  const retentionOf = (meta: Record<string, string> | undefined): Retention | undefined =>
+    meta?.tier && meta.retainUntil ? { tier: meta.tier, until: new Date(meta.retainUntil) } : undefined;
 
   const targetPoints = (await listPoints(to)).map((p) => p.id);
   const there = new Set(targetPoints);
@@ -78,14 +85,15 @@ export async function replicate(from: BackupStore, to: BackupStore, keys: KeyPro
   for (const p of await listPoints(from)) {
     if (there.has(p.id) || p.id <= newest) continue;
     const m = await loadManifest(from, keys, p.id);
+    const retention = retentionOf(manifests.get(paths.manifest(p.id)));
     const refs: FileRef[] = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...Object.values(m.containers ?? {}).flatMap((c) => c.index)];
-    for (const f of refs) await copy(f.path, { sha256: f.sha256, bytes: f.bytes });
+    for (const f of refs) await copy(f.path, { sha256: f.sha256, bytes: f.bytes }, undefined, retention);
     for (const c of Object.values(m.containers ?? {})) {
       const ids = new Set<string>();
       for (const f of c.index) for (const line of await readLines(from, keys, f)) for (const [id] of decodeIndexLine(line).blocks) ids.add(id);
-      await objects(ids);
+      await objects(ids, retention);
     }
-    await copy(paths.manifest(p.id), undefined, manifests.get(paths.manifest(p.id)));
+    await copy(paths.manifest(p.id), undefined, manifests.get(paths.manifest(p.id)), retention);
     result.points.push(p.id);
   }
 
@@ -97,8 +105,9 @@ export async function replicate(from: BackupStore, to: BackupStore, keys: KeyPro
   for (const e of await listExports(from)) {
     if (exportsThere.has(e.id) || e.id <= newestExport) continue;
     const m = await loadExport(from, keys, e.id);
-    await objects(new Set(Object.values(m.containers).flatMap((c) => c.files.flatMap((f) => f.blocks.map(([id]) => id)))));
-    await copy(exportPaths.manifest(e.id), undefined, exportMeta.get(exportPaths.manifest(e.id)));
+    const retention = retentionOf(exportMeta.get(exportPaths.manifest(e.id)));
+    await objects(new Set(Object.values(m.containers).flatMap((c) => c.files.flatMap((f) => f.blocks.map(([id]) => id)))), retention);
+    await copy(exportPaths.manifest(e.id), undefined, exportMeta.get(exportPaths.manifest(e.id)), retention);
     result.exports.push(e.id);
   }
   // The registry of tables Lifeboat created travels too (small, written once).
