@@ -71,10 +71,10 @@ param kekSecretName string = 'lifeboat-kek'
 @description('Name of the Key Vault secret that holds the active table endpoint.')
 param activeEndpointSecretName string = 'lifeboat-active-endpoint'
 
-@description('Days each backup blob stays immutable. The default covers the longest retention tier (weeklies, 26 weeks = 182 days) plus a day.')
+@description('Days every backup blob stays immutable at least: the account default, the shortest retention tier (incrementals, 7 days) plus a day. Lifeboat gives each blob its own longer, Locked expiry for its tier (dailies 30 days, weeklies 26 weeks).')
 @minValue(1)
 @maxValue(146000)
-param immutabilityDays int = 183
+param immutabilityDays int = 8
 
 @description('Lock the backup accounts\' immutability policies. IRREVERSIBLE: a locked policy can be lengthened, never shortened or removed, and the accounts cannot be deleted while they hold unexpired blobs. Deploy unlocked first.')
 param lockImmutability bool = false

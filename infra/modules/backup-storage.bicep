@@ -13,8 +13,15 @@
 //   a template (a container policy is locked by a separate API call). A locked policy can
 //   be lengthened but never shortened or removed, and it is created unlocked: lock it in a
 //   later deployment (lockImmutability).
+// - The account-wide default is the shortest tier (LIFEBOAT's incremental tier + a day);
+//   every blob Lifeboat writes carries its own, Locked, version-level expiry for its tier
+//   (a daily's 30 days, a weekly's 26 weeks), which can be extended but never shortened.
+//   Setting it needs immutableStorage/runAsSuperUser/action, which a custom role grants
+//   the app on the backup container only (it could otherwise remove unlocked policies).
 // - A lifecycle rule removes previous versions once their retention has run out, so the
-//   objects that retention deletes do not linger as versions.
+//   objects that retention deletes do not linger as versions; others move dailies to Cool
+//   and weeklies to Cold by their lifeboat-tier tag (never Archive: rehydration takes
+//   hours, longer than the 2-hour RTO).
 
 import { roles } from 'roles.bicep'
 
@@ -36,10 +43,18 @@ param backupContainerName string
 @description('Blob container that holds the audit log\'s signed digests.')
 param auditDigestContainerName string
 
-@description('Days every blob version stays immutable after it is written.')
+@description('Days every blob version stays immutable after it is written, at least (the account default; Lifeboat sets longer expiries per tier).')
 @minValue(1)
 @maxValue(146000)
 param immutabilityDays int
+
+@description('Days before a daily backup blob moves to the Cool tier (by its lifeboat-tier tag).')
+@minValue(0)
+param coolAfterDays int = 7
+
+@description('Days before a weekly backup blob moves to the Cold tier (by its lifeboat-tier tag). Never Archive: rehydration would break the RTO.')
+@minValue(0)
+param coldAfterDays int = 30
 
 @description('Lock the immutability policy. Irreversible: a locked policy can only be lengthened. A policy is created unlocked, so lock it in a later deployment.')
 param lockImmutability bool
@@ -157,6 +172,40 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
               }
             }
           }
+          {
+            name: 'dailies-to-cool'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: ['blockBlob']
+                prefixMatch: ['${backupContainerName}/']
+                blobIndexMatch: [{ name: 'lifeboat-tier', op: '==', value: 'daily' }]
+              }
+              actions: {
+                baseBlob: {
+                  tierToCool: { daysAfterCreationGreaterThan: coolAfterDays }
+                }
+              }
+            }
+          }
+          {
+            name: 'weeklies-to-cold'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: ['blockBlob']
+                prefixMatch: ['${backupContainerName}/']
+                blobIndexMatch: [{ name: 'lifeboat-tier', op: '==', value: 'weekly' }]
+              }
+              actions: {
+                baseBlob: {
+                  tierToCold: { daysAfterCreationGreaterThan: coldAfterDays }
+                }
+              }
+            }
+          }
         ]
       }
     }
@@ -177,6 +226,41 @@ resource appWritesBackups 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   scope: account
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor) // Storage Blob Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Per-blob immutability expiries and tier tags, on the backup container only: a custom role
+// (Storage Blob Data Contributor has neither). Setting a policy is the same capability as
+// removing an unlocked one, which is why Lifeboat sets only Locked ones.
+resource immutabilityWriter 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'lifeboat-immutability-writer')
+  properties: {
+    roleName: 'Lifeboat immutability and tier writer (${resourceGroup().name})'
+    description: 'Set version-level immutability expiries and blob index tags on Lifeboat backup blobs.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/immutableStorage/runAsSuperUser/action'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [resourceGroup().id]
+  }
+}
+
+resource appSetsTiers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account::blobs::backup.id, appPrincipalId, immutabilityWriter.id)
+  scope: account::blobs::backup
+  properties: {
+    roleDefinitionId: immutabilityWriter.id // Lifeboat immutability and tier writer (custom)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
