@@ -5,9 +5,8 @@ import type { TableStore } from "../ports/TableStore";
 import { commitManifest, listPoints, loadManifest } from "../repo/catalog";
 import { createdTables } from "../repo/created-tables";
 import { selectTables } from "../../core/policy/table-selection";
-import { planRetention, tierExpiry, type RetentionPolicy } from "../../core/policy/retention";
-import type { Retention } from "../ports/BackupStore";
-import type { PointSummary } from "../repo/catalog";
+import type { RetentionPolicy } from "../../core/policy/retention";
+import { retentionAtWrite } from "../retention/at-write";
 import { backupTable } from "./backup-table";
 import { noProgress, type ProgressSink } from "../progress";
 import { LifeboatError, NotFoundError } from "../../core/errors";
@@ -115,7 +114,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
     const kind = previous ? "incremental" : "full";
     const kek = await deps.keys.active();
     const pointId = newPointId(kind, started, randomBytes(4).toString("hex"));
-    const retention = req.retention ? retentionOf(points, { id: pointId, kind, time: started, parent: previous?.pointId ?? null }, req.retention) : undefined;
+    const retention = req.retention ? retentionAtWrite({ points, exports: [] }, { point: { id: pointId, kind, time: started, parent: previous?.pointId ?? null } }, req.retention) : undefined;
 
     const segments: Record<string, TableSegment> = {};
     let clockOffsetMs = 0;
@@ -219,17 +218,4 @@ export function clockWarning(localAheadMs: number, overlapSeconds: number): stri
     `the local clock is ${s} s ${localAheadMs > 0 ? "ahead of" : "behind"} the storage service's (more than a tenth of LIFEBOAT_OVERLAP_SECONDS): ` +
       `watermarks use the service's clock, so no change is missed, but point times and RPO ages are off by as much; fix the host's time sync`,
   ];
-}
-
-/**
- * The tier a new point has when it is written, by the same planner retention applies
- * (the first full of a UTC day is its daily, the first daily of an ISO week its weekly),
- * and the expiry its files get. When the listing cannot be planned (a point dated in the
- * future), the longest tier is used: protecting too long is recoverable, too short is not.
- */
-export function retentionOf(points: readonly PointSummary[], point: { id: string; kind: "full" | "incremental"; time: Date; parent: string | null }, policy: RetentionPolicy): Retention {
-  const plan = planRetention({ points: [...points.map((p) => ({ id: p.id, kind: p.kind, time: p.time, parent: p.parent, readable: true })), { ...point, readable: true }] }, policy, point.time);
-  const d = plan.ok ? plan.points.find((x) => x.id === point.id) : undefined;
-  const tier = d?.tier ?? "weekly";
-  return { tier, until: d?.expiresAt ?? tierExpiry(tier, point.time, policy) };
 }

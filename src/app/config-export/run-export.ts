@@ -12,8 +12,8 @@ import { noProgress, ProgressMeter, type ProgressSink } from "../progress";
 import { copyBlob } from "../containers/copy-blob";
 import { listPoints } from "../repo/catalog";
 import { listExports } from "./exports";
-import type { Retention } from "../ports/BackupStore";
-import { planRetention, tierExpiry, type RetentionPolicy } from "../../core/policy/retention";
+import type { RetentionPolicy } from "../../core/policy/retention";
+import { retentionAtWrite } from "../retention/at-write";
 
 /** Configuration files up to this size are parsed to check their syntax; larger ones are stored, not parsed. */
 export const MAX_PARSED_BYTES = 10 * 1024 * 1024;
@@ -60,7 +60,13 @@ export async function runConfigExport(deps: ExportDeps, req: { containers: reado
   await deps.repo.ensure();
   const kek = await deps.keys.active();
   const exportId = newExportId(started, randomBytes(4).toString("hex"));
-  const retention = req.retention ? await exportRetention(deps.repo, exportId, started, req.retention) : undefined;
+  const retention = req.retention
+    ? retentionAtWrite(
+        { points: await listPoints(deps.repo), exports: (await listExports(deps.repo)).map((e) => ({ id: e.id, time: new Date(e.time) })) },
+        { export: { id: exportId, time: started } },
+        req.retention,
+      )
+    : undefined;
   const containers: ExportManifest["containers"] = {};
   const skipped: ExportResult["skipped"] = [];
   const problems: ExportProblem[] = [];
@@ -109,14 +115,4 @@ export async function runConfigExport(deps: ExportDeps, req: { containers: reado
     },
   });
   return { exportId, files: manifest.totals.files, bytes: manifest.totals.bytes, problems, skipped, durationMs: now().getTime() - started.getTime() };
-}
-
-/** The tier a new export has (the first of a UTC day is its daily, the first daily of an ISO week its weekly) and the expiry its files get; the longest tier when the listing cannot be planned. */
-async function exportRetention(repo: BackupStore, id: string, time: Date, policy: RetentionPolicy): Promise<Retention> {
-  const points = (await listPoints(repo)).map((p) => ({ id: p.id, kind: p.kind, time: p.time, parent: p.parent, readable: true }));
-  const exports = [...(await listExports(repo)).map((e) => ({ id: e.id, time: new Date(e.time) })), { id, time }];
-  const plan = points.length > 0 ? planRetention({ points, exports }, policy, time) : null;
-  const d = plan?.ok ? plan.exports.find((x) => x.id === id) : undefined;
-  const tier = d?.tier ?? "weekly";
-  return { tier, until: d?.expiresAt ?? tierExpiry(tier, time, policy) };
 }
