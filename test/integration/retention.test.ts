@@ -127,4 +127,23 @@ describe("retention", () => {
     }
     expect(audit.map((e) => e.target.point).sort()).toEqual([ids.f10, ids.f20, ids.i10, ids.i20].sort());
   }, 60_000);
+
+  it("an incremental out of its tier but still within its immutability's extra day waits for a later run", async () => {
+    const table = uniqueTable("Wait");
+    const s = testServices([table], { RETENTION_INCREMENTAL_DAYS: "1", RETENTION_DAILY_DAYS: "2", RETENTION_WEEKLY_WEEKS: "1" });
+    await seedTable(s.source, table, makeRecords(10, 1, 1));
+    const take = async (ago: number, full: boolean): Promise<string> => {
+      const r = await runBackup({ source: s.source, repo: s.repo, keys: s.keys, now: () => new Date(Date.now() - ago) }, { tables: [table], full, overlapSeconds: 60, chunkEntities: 100 });
+      if (r.status !== "committed") throw new Error("not committed");
+      return r.pointId;
+    };
+    await take(1.5 * DAY, true);
+    const inc = await take(1.5 * DAY - 60_000, false);
+    await take(0, true);
+    const r = await applyRetention({ repo: s.repo, keys: s.keys }, { policy: s.config.retention, graceMs: 0 });
+    expect(r.points.find((d) => d.id === inc)).toMatchObject({ keep: false, tier: "incremental" });
+    expect(r.waiting).toBe(1);
+    expect(r.removed.map((x) => x.id)).not.toContain(inc);
+    expect((await listPoints(s.repo)).map((p) => p.id)).toContain(inc);
+  }, 60_000);
 });

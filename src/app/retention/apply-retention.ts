@@ -29,6 +29,8 @@ export interface RetentionResult {
   exports: Decision[];
   /** Points and exports removed, with why; and those whose removal failed (e.g. still immutable), with why. */
   removed: { id: string; reason: string }[];
+  /** Expired points and exports whose immutability runs a little longer (an incremental's day): removed by a later run. */
+  waiting: number;
   /** Kept points whose tier now asks for a later expiry than they were written with: their files were kept longer (WORM) and retagged. */
   extended: { id: string; tier: string; until: string }[];
   failed: { id: string; error: string }[];
@@ -73,7 +75,7 @@ export async function applyRetention(
   },
 ): Promise<RetentionResult> {
   const now = req.asOf ?? (deps.now ?? (() => new Date()))();
-  const base: RetentionResult = { asOf: now.toISOString(), dryRun: req.dryRun === true, refused: null, points: [], exports: [], removed: [], extended: [], failed: [], orphansRemoved: 0, objectsRemoved: 0 };
+  const base: RetentionResult = { asOf: now.toISOString(), dryRun: req.dryRun === true, refused: null, points: [], exports: [], removed: [], waiting: 0, extended: [], failed: [], orphansRemoved: 0, objectsRemoved: 0 };
   const lock = req.dryRun ? null : await deps.repo.tryLock("backup", req.waitForLockSeconds ?? 60);
   if (!req.dryRun && !lock) return { ...base, skipped: `a backup of ${deps.repo.description} holds the lock` };
   try {
@@ -107,7 +109,16 @@ export async function applyRetention(
       }
       await req.onRemoved?.(kind, d, error);
     };
-    for (const d of plan.points.filter((x) => !x.keep)) await remove("point", d, paths.manifest(d.id), [paths.dataPrefix(d.id), `containers/${d.id}/`]);
+    // A point out of its tier may still be immutable for a while (the incremental tier's
+    // extra day): it waits for a later run instead of failing every one until then.
+    const due = (d: Decision): boolean => {
+      if (d.expiresAt && d.expiresAt.getTime() > now.getTime()) {
+        result.waiting++;
+        return false;
+      }
+      return true;
+    };
+    for (const d of plan.points.filter((x) => !x.keep && due(x))) await remove("point", d, paths.manifest(d.id), [paths.dataPrefix(d.id), `containers/${d.id}/`]);
 
     // A kept point whose tier now needs a later expiry than it was written with (a point
     // that became a weekly, a longer tier setting): its files are kept longer and retagged.
@@ -129,7 +140,7 @@ export async function applyRetention(
       result.extended.push({ id: d.id, tier: d.tier, until: d.expiresAt!.toISOString() });
       await req.onExtended?.(d);
     }
-    for (const d of plan.exports.filter((x) => !x.keep)) await remove("export", d, exportPaths.manifest(d.id), []);
+    for (const d of plan.exports.filter((x) => !x.keep && due(x))) await remove("export", d, exportPaths.manifest(d.id), []);
 
     // Orphans: files of points that have no manifest (we hold the lock: no backup is writing them).
     const live = new Set((await listPoints(deps.repo)).map((p) => p.id));

@@ -30,7 +30,12 @@ export function registerRetention(program: Command, io: CliIo): void {
         if (r.skipped) io.stdout(`skipped: ${r.skipped}\n`);
         if (r.refused) io.stdout(`REFUSED (nothing removed): ${r.refused}\n`);
         for (const d of [...r.points, ...r.exports]) io.stdout(`${d.keep ? "keep  " : "remove"}  ${d.id}  ${d.tier.padEnd(11)}  ${d.reason}\n`);
-        if (!r.dryRun) io.stdout(`removed ${r.removed.length} point(s)/export(s), ${r.orphansRemoved} orphaned file(s), ${r.objectsRemoved} unreferenced object(s); ${r.failed.length} removal(s) failed\n`);
+        if (!r.dryRun) {
+          io.stdout(
+            `removed ${r.removed.length} point(s)/export(s), ${r.orphansRemoved} orphaned file(s), ${r.objectsRemoved} unreferenced object(s); ` +
+              `${r.waiting} waiting for their immutability to expire; ${r.extended.length} kept longer; ${r.failed.length} removal(s) failed\n`,
+          );
+        }
         for (const f of r.failed) io.stdout(`FAILED ${f.id}: ${f.error}\n`);
       }
       if (r.refused) throw new CliExit(EXIT.problems, `retention refused: ${r.refused}`);
