@@ -18,6 +18,7 @@ export async function retention(_blob: unknown, context: InvocationContext): Pro
     if (r.skipped) context.warn(`lifeboat.event=retention_skipped ${r.skipped}`);
     if (r.refused) context.error(`lifeboat.event=retention_refused ${r.refused}`);
     for (const f of r.failed) context.warn(`lifeboat.event=retention_delete_failed id=${f.id} ${f.error}`);
+    if (r.secondary && "error" in r.secondary) context.warn(`lifeboat.event=retention_secondary_failed ${r.secondary.error}`);
     context.log(
       `lifeboat.event=retention removed=${r.removed.length} waiting=${r.waiting} extended=${r.extended.length} orphans=${r.orphansRemoved} objects=${r.objectsRemoved} kept=${r.points.filter((p) => p.keep).length}`,
     );

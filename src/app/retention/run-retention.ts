@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import { AuditWriteError } from "../audit";
+import { ensureErrorType } from "../../core/errors";
 import { applyRetention, type RetentionResult } from "./apply-retention";
 
 /**
@@ -9,10 +10,17 @@ import { applyRetention, type RetentionResult } from "./apply-retention";
  * Throws what reading the repository throws, or AuditWriteError when an entry could not
  * be written (the run stops there).
  */
-export async function runRetention(ctx: AppContext, req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult & { secondary?: RetentionResult }> {
+export async function runRetention(ctx: AppContext, req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult & { secondary?: RetentionResult | { error: string } }> {
   const r = await retainIn(ctx, ctx.repo, "primary", req);
-  // The secondary holds the same points under the same tiers.
-  return ctx.secondary && !req.dryRun ? { ...r, secondary: await retainIn(ctx, ctx.secondary, "secondary", req) } : r;
+  if (!ctx.secondary || req.dryRun) return r;
+  // The secondary holds the same points under the same tiers; when it cannot be reached,
+  // the next run does its part (the primary's is done).
+  try {
+    return { ...r, secondary: await retainIn(ctx, ctx.secondaryCopy ?? ctx.secondary, "secondary", req) };
+  } catch (err) {
+    if (err instanceof AuditWriteError) throw err;
+    return { ...r, secondary: { error: ensureErrorType(err).message } };
+  }
 }
 
 async function retainIn(ctx: AppContext, repo: AppContext["repo"], store: "primary" | "secondary", req: { operator: string; dryRun?: boolean; asOf?: Date; trigger?: string }): Promise<RetentionResult> {
