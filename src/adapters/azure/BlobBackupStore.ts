@@ -14,7 +14,8 @@ const POLL_MS = 2_000;
 /**
  * BackupStore over one blob container. Manifests are committed with If-None-Match: *,
  * so a container under a time-based immutability policy works unchanged. Locks are
- * blob leases on objects in a separate, mutable lock container.
+ * blob leases on objects in a separate lock container: each lock blob is written once and
+ * then only leased, which an immutability policy (the account default covers it too) allows.
  */
 export class BlobBackupStore implements BackupStore {
   readonly description: string;
@@ -24,7 +25,7 @@ export class BlobBackupStore implements BackupStore {
   readonly #immutability: boolean;
 
   /**
-   * `locks` is a container without an immutability policy, e.g. "lifeboat-locks".
+   * `locks` is the lock container, e.g. "lifeboat-locks" (its blobs are written once, then only leased).
    * With `immutability` (Azure, LIFEBOAT_IMMUTABILITY=on), objects written with a
    * retention get a Locked version-level immutability policy until then: nobody, Lifeboat
    * included, can delete them before their tier ends, and the expiry can only be extended.

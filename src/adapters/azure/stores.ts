@@ -14,7 +14,7 @@ import { BlobBackupStore } from "./BlobBackupStore";
 import { BlobDigestStore } from "./BlobDigestStore";
 import { blobServiceClient, tableClient, tableServiceClient, type Retries } from "./clients";
 
-/** The container, in the backup account, that holds repository locks (kept mutable: no WORM policy). */
+/** The container, in the backup account, that holds repository locks (each lock blob written once, then only leased). */
 export const LOCK_CONTAINER = "lifeboat-locks";
 
 /** How a store's clients retry: "standard" (about a minute of back-off) or "quick" (one retry: `lifeboat doctor`). */
