@@ -98,6 +98,14 @@ export class ValidationError extends LifeboatError {
   }
 }
 
+/** Bad input in several fields at once (an HTTP request's query or body): each field and its rule. Nothing was written. */
+export class InvalidInputError extends LifeboatError {
+  override readonly name = "InvalidInputError";
+  constructor(readonly fields: readonly { field: string; rule: string }[]) {
+    super("INPUT.INVALID", fields.map((f) => `${f.field}: ${f.rule}`).join("; "));
+  }
+}
+
 /** Stored data failed an integrity check (digest, authentication tag, count). */
 export class IntegrityError extends LifeboatError {
   override readonly name = "IntegrityError";

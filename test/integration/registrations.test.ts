@@ -19,6 +19,10 @@ describe("function registrations, as the Functions host receives them", () => {
       }),
     );
     expect(byName).toEqual({
+      auditEntries: { type: "httpTrigger", direction: "in", schedule: undefined, route: "audit", methods: ["GET"], authLevel: "function" },
+      auditVerify: { type: "httpTrigger", direction: "in", schedule: undefined, route: "audit/verify", methods: ["GET"], authLevel: "function" },
+      openapi: { type: "httpTrigger", direction: "in", schedule: undefined, route: "openapi.json", methods: ["GET"], authLevel: "function" },
+      points: { type: "httpTrigger", direction: "in", schedule: undefined, route: "points", methods: ["GET"], authLevel: "function" },
       auditDigest: { type: "timerTrigger", direction: "in", schedule: "0 5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       configExport: { type: "timerTrigger", direction: "in", schedule: "0 30 0 * * *", route: undefined, methods: undefined, authLevel: undefined },
       fullBackup: { type: "timerTrigger", direction: "in", schedule: "0 0 1 * * *", route: undefined, methods: undefined, authLevel: undefined },

@@ -1,5 +1,5 @@
 import type { HttpResponseInit, InvocationContext } from "@azure/functions";
-import { classify, ensureErrorType } from "../../core/errors";
+import { classify, ensureErrorType, InvalidInputError, ValidationError } from "../../core/errors";
 
 /**
  * An error as an RFC 9457 problem-details response. A user fault (bad input, a missing
@@ -22,6 +22,7 @@ export function problemResponse(err: unknown, context: InvocationContext): HttpR
       status: c.status,
       ...(c.code ? { code: c.code } : {}),
       ...(user ? { detail: e.message } : { detail: `see the function log for invocation ${context.invocationId}` }),
+      ...(err instanceof InvalidInputError ? { errors: err.fields } : err instanceof ValidationError ? { errors: [{ field: err.field, rule: e.message.slice(err.field.length + 2) }] } : {}),
       instance: context.invocationId,
     },
   };

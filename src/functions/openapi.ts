@@ -1,0 +1,46 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import { TOOL } from "../version";
+import { auditQuery, auditVerifyQuery, pointsQuery } from "./shared/api";
+
+/** The query parameters of a zod object schema, as OpenAPI parameter objects (their JSON Schemas from zod itself). */
+function parameters(schema: z.ZodObject): object[] {
+  const json = z.toJSONSchema(schema, { io: "input" }) as { properties?: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: "query",
+    required: (json.required ?? []).includes(name),
+    ...(s.description ? { description: s.description } : {}),
+    schema: s,
+  }));
+}
+
+const problem = { description: "Problem details (RFC 9457)", content: { "application/problem+json": { schema: { type: "object", properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, code: { type: "string" }, detail: { type: "string" }, instance: { type: "string" }, errors: { type: "array", items: { type: "object", properties: { field: { type: "string" }, rule: { type: "string" } } } } } } } } };
+const ok = (description: string) => ({ description, content: { "application/json": { schema: { type: "object" } } } });
+const get = (summary: string, schema: z.ZodObject | null, description: string) => ({
+  get: { summary, ...(schema ? { parameters: parameters(schema) } : {}), responses: { "200": ok(description), "400": problem, "500": problem } },
+});
+
+/** The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas that validate the requests. Never throws. */
+export function openApiDocument(): object {
+  return {
+    openapi: "3.1.0",
+    info: { title: "Lifeboat", version: TOOL.version, description: "Disaster recovery for Azure Table and Blob Storage. Every endpoint needs a function key (x-functions-key)." },
+    components: { securitySchemes: { functionKey: { type: "apiKey", in: "header", name: "x-functions-key" } } },
+    security: [{ functionKey: [] }],
+    paths: {
+      "/api/status": get("Newest point per table against the RPO, degraded state, what * covers", null, "Status"),
+      "/api/health": { get: { summary: "The checks of lifeboat doctor", responses: { "200": ok("No check failed"), "503": ok("A check failed") } } },
+      "/api/points": get("Restore points, oldest first", pointsQuery, "An array of points"),
+      "/api/audit": get("Audit entries in chain order", auditQuery, "{ entries, truncated }"),
+      "/api/audit/verify": get("Verify the audit hash chain against the signed digests (audited)", auditVerifyQuery, "The verification report; ok says whether anything was tampered with"),
+    },
+  };
+}
+
+/** GET /api/openapi.json */
+export async function openapi(_request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  return { status: 200, jsonBody: openApiDocument() };
+}
+
+app.http("openapi", { route: "openapi.json", methods: ["GET"], authLevel: "function", handler: openapi });
