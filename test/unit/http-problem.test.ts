@@ -23,6 +23,7 @@ describe("errors → HTTP problem details and exit codes, from one catalogue", (
       status: 400,
       code: "INPUT.INVALID",
       detail: "at: must be an ISO-8601 time with a zone",
+      errors: [{ field: "at", rule: "must be an ISO-8601 time with a zone" }],
       instance: "inv-1",
     });
     expect(problemResponse(new NotFoundError("RESTORE.POINT_NOT_FOUND", "restore point x does not exist"), ctx).status).toBe(404);
