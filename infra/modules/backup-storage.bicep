@@ -288,7 +288,11 @@ resource appUsesTriggerQueue 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// An operator reads points with the CLI (lifeboat points / verify / restore); never writes.
+// The operator runs the CLI (the README's drill: lifeboat verify, restore --target-prefix,
+// points, audit verify). test/infra/operator-roles.test.ts derives what each command asks
+// of this account from its requests and checks that these assignments grant it.
+//
+// Reading the points, anywhere in the account.
 resource operatorReadsBackups 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
   name: guid(account.id, operatorPrincipalId, roles.storageBlobDataReader)
   scope: account
@@ -296,6 +300,64 @@ resource operatorReadsBackups 'Microsoft.Authorization/roleAssignments@2022-04-0
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader) // Storage Blob Data Reader
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
+  }
+}
+
+// Every CLI action appends to the audit log: its table ...
+resource operatorWritesAudit 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable && !empty(operatorPrincipalId)) {
+  name: guid(account::tables::audit.id, operatorPrincipalId, roles.storageTableDataContributor)
+  scope: account::tables::audit
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
+// ... and its signed digests (written once each; the account's immutability keeps them).
+resource operatorWritesAuditDigests 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable && !empty(operatorPrincipalId)) {
+  name: guid(account::blobs::auditDigests.id, operatorPrincipalId, roles.storageBlobDataContributor)
+  scope: account::blobs::auditDigests
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor) // Storage Blob Data Contributor
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
+// A restore into new tables first records each table it creates under registry/tables/ in
+// the backup container, so "*" backups leave it out. The operator may create blobs there
+// and nowhere else in the container: no delete, no tags, no immutability.
+resource registryWriter 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'lifeboat-registry-writer')
+  properties: {
+    roleName: 'Lifeboat restore registry writer (${resourceGroup().name})'
+    description: 'Create blobs in a Lifeboat backup container; assigned with a condition that limits it to registry/tables/.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: []
+        notActions: []
+        dataActions: [
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'
+        ]
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [resourceGroup().id]
+  }
+}
+
+resource operatorRecordsRestoredTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(account::blobs::backup.id, operatorPrincipalId, registryWriter.id)
+  scope: account::blobs::backup
+  properties: {
+    roleDefinitionId: registryWriter.id // Lifeboat restore registry writer (custom)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    conditionVersion: '2.0'
+    condition: '((!(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action\'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith \'registry/tables/\'))'
   }
 }
 
