@@ -280,6 +280,7 @@ module backup 'modules/backup-storage.bicep' = {
     withAuditTable: true
     auditTableName: auditTableName
     withTriggerQueue: true
+    workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
@@ -301,6 +302,7 @@ module secondaryBackup 'modules/backup-storage.bicep' = {
     withAuditTable: false
     auditTableName: auditTableName
     withTriggerQueue: false
+    workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
@@ -329,6 +331,7 @@ module keyVault 'modules/key-vault.bicep' = {
     softDeleteRetentionInDays: 90
     activeEndpointSecretName: activeEndpointSecretName
     initialActiveEndpoint: source.outputs.tableServiceUri
+    workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
@@ -378,7 +381,7 @@ module functionApp 'modules/function-app.bicep' = {
 module eventGrid 'modules/event-grid.bicep' = {
   scope: rg
   params: {
-    name: 'evgt-lifeboat-${token}'
+    name: 'egst-lifeboat-${token}'
     location: location
     tags: tags
     backupAccountId: backup.outputs.id
@@ -408,6 +411,9 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     alertEmail: alertEmail
     appInsightsId: monitoring.outputs.appInsightsId
+    systemTopicId: eventGrid.outputs.id
+    // The RPO plus at least one incremental's slack, rounded up to a window log alerts allow.
+    nothingRanWindow: rpoMinutes <= 10 ? 'PT20M' : rpoMinutes <= 15 ? 'PT30M' : rpoMinutes <= 30 ? 'PT45M' : rpoMinutes <= 45 ? 'PT1H' : 'PT2H'
   }
 }
 

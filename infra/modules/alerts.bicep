@@ -6,7 +6,15 @@
 //   lifeboat.event=drill_failed    a scheduled DR drill failed or missed its RTO
 //
 // The app writes these with context.error(...), so they land in `traces` (and, when an
-// exception is attached, in `exceptions`).
+// exception is attached, in `exceptions`); host.json keeps both out of sampling. Each
+// rule looks back 10 minutes every 5, so a line that is ingested late is still seen.
+//
+// Two more need no running app to fire:
+//   nothing ran     no lifeboat.event=backup_committed line within the RPO plus slack:
+//                   a bad deploy, a missing role or a retired runtime that never starts
+//                   the app cannot report its own RPO breach;
+//   dead letters    Event Grid could not deliver a new point's event to the retention
+//                   function and dead-lettered it (the point's tier is not enforced).
 
 @description('Name prefix of the action group and the alert rules.')
 param namePrefix string
@@ -22,6 +30,13 @@ param alertEmail string
 
 @description('Resource id of the Application Insights component the queries run over.')
 param appInsightsId string
+
+@description('Window of the "nothing ran" alert: no committed backup for this long fires it. The RPO plus slack for one late run; one of the windows log alerts allow.')
+@allowed(['PT20M', 'PT30M', 'PT45M', 'PT1H', 'PT2H'])
+param nothingRanWindow string = 'PT30M'
+
+@description('Resource id of the Event Grid system topic whose dead-lettered events raise an alert; empty for none.')
+param systemTopicId string = ''
 
 var events = [
   {
@@ -48,7 +63,7 @@ var events = [
 ]
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
-  name: '${namePrefix}-oncall'
+  name: 'ag-${namePrefix}-oncall'
   location: 'global'
   tags: tags
   properties: {
@@ -77,7 +92,7 @@ resource rules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
       enabled: true
       scopes: [appInsightsId]
       evaluationFrequency: 'PT5M'
-      windowSize: 'PT5M'
+      windowSize: 'PT10M'
       criteria: {
         allOf: [
           {
@@ -99,6 +114,74 @@ resource rules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
     }
   }
 ]
+
+// Fires when nothing committed a backup within the window, whatever the reason; the query
+// always returns one row (a count, 0 when no line matched), so an app that never logs
+// anything fires it too.
+resource nothingRan 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: '${namePrefix}-nothing-ran'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Lifeboat: no backup committed'
+    description: 'No restore point was committed within ${nothingRanWindow}: the app is not running or not backing up (deploy, roles, runtime). The RPO is at risk.'
+    severity: 1
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: nothingRanWindow
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where message contains "lifeboat.event=backup_committed" | summarize committed = count()'
+          metricMeasureColumn: 'committed'
+          timeAggregation: 'Total'
+          operator: 'LessThan'
+          threshold: 1
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
+  }
+}
+
+resource deadLetters 'Microsoft.Insights/metricAlerts@2026-01-01' = if (!empty(systemTopicId)) {
+  name: '${namePrefix}-retention-dead-letters'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Event Grid dead-lettered a new restore point\'s event: the retention function did not tag that point. Run lifeboat retention, then look in the dead-letter container.'
+    severity: 2
+    enabled: true
+    scopes: [systemTopicId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'dead-lettered'
+          metricNamespace: 'Microsoft.EventGrid/systemTopics'
+          metricName: 'DeadLetteredCount'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
 
 @description('Resource id of the action group.')
 output actionGroupId string = actionGroup.id

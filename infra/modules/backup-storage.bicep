@@ -73,6 +73,9 @@ param auditTableName string
 @description('Let the app use this account\'s queues: the blob trigger of the retention function keeps its poison queue in the account it watches.')
 param withTriggerQueue bool
 
+@description('Resource id of the Log Analytics workspace that receives the blob write and delete logs.')
+param workspaceId string
+
 @description('Object id of the Function App identity.')
 param appPrincipalId string
 
@@ -358,6 +361,23 @@ resource operatorRecordsRestoredTables 'Microsoft.Authorization/roleAssignments@
     principalType: operatorPrincipalType
     conditionVersion: '2.0'
     condition: '((!(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action\'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith \'registry/tables/\'))'
+  }
+}
+
+// Every write and delete on the backup blobs (who, what, when), into Log Analytics: the
+// record that shows an attempt to tamper with the backups, whether WORM refused it or not.
+// 2021-05-01-preview is the newest version of diagnosticSettings; the linter accepts only
+// 2016-09-01, a different (legacy, per-service) shape.
+#disable-next-line use-recent-api-versions
+resource blobWritesAndDeletes 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'lifeboat-blob-writes'
+  scope: account::blobs
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      { category: 'StorageWrite', enabled: true }
+      { category: 'StorageDelete', enabled: true }
+    ]
   }
 }
 

@@ -61,3 +61,6 @@ resource topicWritesDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04
 
 @description('Name of the system topic.')
 output name string = topic.name
+
+@description('Resource id of the system topic (the dead-letter alert watches it).')
+output id string = topic.id

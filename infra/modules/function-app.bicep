@@ -154,7 +154,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        // Node 20's support on Azure Functions ended on 2026-04-30. The code also runs on
+        // Node 20, where CI runs; package.json's engines allow both.
+        version: '22'
       }
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount

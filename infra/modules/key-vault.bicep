@@ -30,6 +30,9 @@ param initialActiveEndpoint string
 @description('Object id of the Function App identity.')
 param appPrincipalId string
 
+@description('Resource id of the Log Analytics workspace that receives the vault\'s audit events.')
+param workspaceId string
+
 @description('Object id of an operator (person or group) who creates and rotates the KEK; empty for none.')
 param operatorPrincipalId string
 
@@ -102,6 +105,18 @@ resource operatorManagesSecrets 'Microsoft.Authorization/roleAssignments@2022-04
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer) // Key Vault Secrets Officer
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
+  }
+}
+
+// Who read or changed which secret (the KEK, the active endpoint), into Log Analytics.
+// 2021-05-01-preview is the newest version of diagnosticSettings (see backup-storage.bicep).
+#disable-next-line use-recent-api-versions
+resource vaultAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'lifeboat-audit-events'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [{ category: 'AuditEvent', enabled: true }]
   }
 }
 

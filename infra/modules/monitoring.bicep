@@ -63,5 +63,8 @@ resource appPublishesTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-
 @description('Resource id of the Application Insights component (the scope of the alert queries).')
 output appInsightsId string = appInsights.id
 
+@description('Resource id of the Log Analytics workspace (diagnostic settings send resource logs here).')
+output workspaceId string = workspace.id
+
 @description('Application Insights connection string (identifies the component; with local auth disabled it is not a credential).')
 output connectionString string = appInsights.properties.ConnectionString

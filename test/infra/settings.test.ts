@@ -238,3 +238,54 @@ describe.skipIf(!bicep && !inCi)("infra: compiled with the Bicep CLI", () => {
     expect(sites[0]!.map((s) => s.name)).toEqual(readBicepSettings().map((s) => s.name));
   });
 });
+
+/** Every resource of `type` anywhere in the compiled template (modules are nested deployments). */
+function compiledResources(type: string): Record<string, unknown>[] {
+  const file = join(ROOT, ".tools", "infra", "main.json");
+  const out: Record<string, unknown>[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === "object") {
+      if ((node as { type?: unknown }).type === type) out.push(node as Record<string, unknown>);
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(JSON.parse(readFileSync(file, "utf8")));
+  return out;
+}
+
+describe.skipIf(!bicep && !inCi)("infra: what the compiled template deploys for runtime and monitoring", () => {
+  // The describe above builds .tools/infra/main.json first (files run their describes in order).
+  const json = (o: unknown): string => JSON.stringify(o);
+
+  it("the Function App runs Node 22 (Node 20's Functions support ended 2026-04-30)", () => {
+    const sites = compiledResources("Microsoft.Web/sites");
+    expect(sites.map((s) => json(s)).filter((s) => s.includes('"runtime":{"name":"node","version":"22"}'))).toHaveLength(sites.length);
+  });
+
+  it("alerts: event rules look back longer than they run; 'nothing ran' fires on a missing backup_committed; dead letters alert", () => {
+    const rules = compiledResources("Microsoft.Insights/scheduledQueryRules").map((r) => json(r));
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    expect(rules.filter((r) => r.includes('"windowSize":"PT5M"'))).toEqual([]);
+    const nothingRan = rules.filter((r) => r.includes("lifeboat.event=backup_committed"));
+    expect(nothingRan).toHaveLength(1);
+    expect(nothingRan[0]).toContain('"operator":"LessThan"');
+    expect(nothingRan[0]).toContain("summarize committed = count()");
+    const metric = compiledResources("Microsoft.Insights/metricAlerts").map((r) => json(r));
+    expect(metric.filter((m) => m.includes('"metricName":"DeadLetteredCount"'))).toHaveLength(1);
+  });
+
+  it("diagnostic settings send Key Vault audit events and backup blob writes and deletes to Log Analytics", () => {
+    const settings = compiledResources("Microsoft.Insights/diagnosticSettings").map((d) => json(d));
+    expect(settings.filter((d) => d.includes('"category":"AuditEvent"'))).toHaveLength(1);
+    const blobs = settings.filter((d) => d.includes('"category":"StorageWrite"') && d.includes('"category":"StorageDelete"'));
+    expect(blobs).toHaveLength(2); // the backup-storage module, once per backup account (primary, secondary)
+    for (const d of settings) expect(d).toContain("workspaceId");
+  });
+
+  it("host.json keeps traces and exceptions out of adaptive sampling (alert lines are never sampled away)", () => {
+    const host = JSON.parse(readFileSync(join(ROOT, "host.json"), "utf8")) as { logging: { applicationInsights: { samplingSettings: { excludedTypes: string } } } };
+    const excluded = host.logging.applicationInsights.samplingSettings.excludedTypes.split(";");
+    expect(excluded).toEqual(expect.arrayContaining(["Trace", "Exception"]));
+  });
+});
