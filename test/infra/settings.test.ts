@@ -73,7 +73,13 @@ function mainParameters(): Map<string, unknown> {
   const file = JSON.parse(readFileSync(join(INFRA, "main.parameters.json"), "utf8")) as {
     parameters: Record<string, { value: unknown }>;
   };
-  for (const [name, p] of Object.entries(file.parameters)) params.set(name, p.value);
+  for (const [name, p] of Object.entries(file.parameters)) {
+    // azd substitutes ${VAR} and ${VAR=default}; without the environment, the default applies.
+    const azd = typeof p.value === "string" ? /^\$\{\w+(?:=(.*))?\}$/.exec(p.value) : null;
+    if (!azd) params.set(name, p.value);
+    else if (azd[1] === undefined) params.set(name, undefined);
+    else params.set(name, azd[1] === "true" ? true : azd[1] === "false" ? false : azd[1]);
+  }
   return params;
 }
 
