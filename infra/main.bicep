@@ -22,7 +22,7 @@ param environmentName string
 @metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Region of the secondary backup copy and the failover account. Empty: the primary region\'s paired region.')
+@description('Region of the secondary backup copy and the failover account; must differ from location. Empty: the primary region\'s paired region, unless that pair is access-restricted (then required). A pair in another geography (brazilsouth → southcentralus) moves copies of the data out of the country.')
 param secondaryLocation string = ''
 
 @description('Name of the primary resource group. Empty: rg-lifeboat-<environmentName>.')
@@ -194,10 +194,25 @@ var pairedRegions = {
   westus3: 'eastus'
 }
 
-// A region without a pair fails the deployment with this name in the error.
-var secondaryRegion = !empty(secondaryLocation)
-  ? secondaryLocation
-  : (pairedRegions[?toLower(location)] ?? 'no-paired-region--set-secondaryLocation')
+// Pairs that are access-restricted (a subscription cannot deploy there without a support
+// request): a primary region paired with one needs secondaryLocation.
+var restrictedPairs = [
+  'australiacentral2'
+  'francesouth'
+  'germanynorth'
+  'norwaywest'
+  'southafricawest'
+  'swedensouth'
+  'switzerlandwest'
+  'uaecentral'
+]
+
+// Bicep has no way to fail a deployment with a message; a region that is no region does,
+// and its name is the message in the error.
+var pairedRegion = pairedRegions[?toLower(location)] ?? 'no-paired-region--set-secondaryLocation'
+var defaultSecondary = contains(restrictedPairs, pairedRegion) ? 'paired-region-restricted--set-secondaryLocation' : pairedRegion
+var chosenSecondary = !empty(secondaryLocation) ? secondaryLocation : defaultSecondary
+var secondaryRegion = toLower(chosenSecondary) == toLower(location) ? 'secondaryLocation-equals-location--choose-another-region' : chosenSecondary
 
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
