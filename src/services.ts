@@ -60,7 +60,7 @@ function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions, 
  */
 export function createServices(config: Config, given: StoreOptions = {}): Services {
   const options: StoreOptions = given.retries ? given : config.storageRetries === DEFAULTS.LIFEBOAT_STORAGE_RETRIES ? {} : { retries: { maxRetries: config.storageRetries } };
-  const keys = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined);
+  const { keys, replication } = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined);
   return {
     config,
     settingsSummary: settingsSummary(config),
@@ -72,6 +72,7 @@ export function createServices(config: Config, given: StoreOptions = {}): Servic
       ? { secondary: createSecondaryStore(config.secondary, options, config.immutability), secondaryCopy: createSecondaryStore(config.secondary, { retries: "quick" }, config.immutability) }
       : {}),
     keys,
+    ...(replication ? { kekReplication: replication } : {}),
     audit: createAuditor(config, keys, undefined, options),
   };
 }

@@ -1,7 +1,7 @@
 import type { Auditor } from "./audit";
 import type { BackupStore } from "./ports/BackupStore";
 import type { BlobSource } from "./ports/BlobSource";
-import type { KeyProvider } from "./ports/KeyProvider";
+import type { KeyProvider, KeyReplica } from "./ports/KeyProvider";
 import type { TableStore } from "./ports/TableStore";
 import type { SettingsSummary } from "../core/settings-changes";
 
@@ -37,6 +37,8 @@ export interface AppContext {
   /** The same secondary with one retry per request: the copy after a backup gives up fast when it is down, and catches up next time. */
   secondaryCopy?: BackupStore;
   keys: KeyProvider;
+  /** With a second vault (LIFEBOAT_KEY_VAULT_URI_SECONDARY): the primary vault alone and the KEK's copy. */
+  kekReplication?: { primary: KeyProvider; replica: KeyReplica };
   /** The tamper-evident audit log every action records into. */
   audit: Auditor;
   config: AppSettings;

@@ -27,7 +27,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_BACKUP_CONTAINER: c.backupContainer,
     ...(c.secondary?.kind === "path" ? { LIFEBOAT_SECONDARY_PATH: c.secondary.path } : {}),
     ...(c.secondary?.kind === "blob" ? { ...connectionSettings("LIFEBOAT_SECONDARY", c.secondary.connection), LIFEBOAT_SECONDARY_CONTAINER: c.secondary.container } : {}),
-    ...(c.key.kind === "env" ? { LIFEBOAT_KEK: c.key.keyBase64.reveal() } : { LIFEBOAT_KEY_VAULT_URI: c.key.vaultUri, LIFEBOAT_KEK_SECRET: c.key.secretName }),
+    ...(c.key.kind === "env" ? { LIFEBOAT_KEK: c.key.keyBase64.reveal() } : { LIFEBOAT_KEY_VAULT_URI: c.key.vaultUri, LIFEBOAT_KEK_SECRET: c.key.secretName, ...(c.key.secondaryVaultUri ? { LIFEBOAT_KEY_VAULT_URI_SECONDARY: c.key.secondaryVaultUri } : {}) }),
     RPO_MINUTES: String(c.rpoMinutes),
     RTO_MINUTES: String(c.rtoMinutes),
     LIFEBOAT_FULL_BACKUP_SCHEDULE: c.fullBackupSchedule,

@@ -71,7 +71,7 @@ describe("EnvKeyProvider", () => {
   });
 
   it("never prints the key: String, JSON, inspect of the Kek and of errors", async () => {
-    const p = createKeyProvider({ kind: "env", keyBase64: new Secret(keyB64) });
+    const p = createKeyProvider({ kind: "env", keyBase64: new Secret(keyB64) }).keys;
     const kek = await p.active();
     const outputs = [
       String(kek.key),

@@ -106,7 +106,7 @@ export class KeyVaultKeyProvider implements KeyProvider {
     try {
       secret = await this.#client.getSecret(secretName, version === undefined ? {} : { version });
     } catch (err) {
-      throw this.#wrap(err, secretName, what);
+      throw wrapKeyVaultError(err, this.#vaultUrl, secretName, what);
     }
     const name = secret.properties.name || secretName;
     const gotVersion = secret.properties.version;
@@ -122,26 +122,23 @@ export class KeyVaultKeyProvider implements KeyProvider {
     if (!this.#versions.has(cacheKey)) this.#versions.set(cacheKey, Promise.resolve(kek));
     return kek;
   }
+}
 
-  #wrap(err: unknown, secretName: string, what: string): LifeboatError {
-    const e = (typeof err === "object" && err !== null ? err : {}) as { statusCode?: unknown; code?: unknown; name?: unknown };
-    const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
-    const code = typeof e.code === "string" ? e.code : undefined;
-    if (status === 404) {
-      return new NotFoundError(
-        "KEY.NOT_FOUND",
-        `kv: ${what} not found in ${this.#vaultUrl} (${code ?? "404"}); check LIFEBOAT_KEY_VAULT_URI and LIFEBOAT_KEK_SECRET, and that the version was not purged`,
-        { cause: err },
-      );
-    }
-    // A response that could not be parsed puts its body (which may hold the secret
-    // value) into the SDK error's message; such an error is not kept as the cause.
-    const bodyInError = code === "PARSE_ERROR" || (status !== undefined && status >= 200 && status < 300);
-    const reason = [status, code].filter((x) => x !== undefined).join(" ") || (typeof e.name === "string" ? e.name : "error");
-    return new LifeboatError(
-      "KEY.UNAVAILABLE",
-      `kv: cannot read secret ${secretName}: ${reason}`,
-      bodyInError ? undefined : { cause: err },
-    );
+/**
+ * A Key Vault SDK error as a Lifeboat error: 404 → NotFoundError KEY.NOT_FOUND (naming
+ * `settings`, the settings that point at the vault and secret); anything else →
+ * LifeboatError KEY.UNAVAILABLE with status and code. A response that could not be
+ * parsed may carry its body (a secret value) in the SDK error's message: such an error
+ * is never kept as the cause. No message holds a secret value.
+ */
+export function wrapKeyVaultError(err: unknown, vaultUrl: string, secretName: string, what: string, settings = "LIFEBOAT_KEY_VAULT_URI and LIFEBOAT_KEK_SECRET"): LifeboatError {
+  const e = (typeof err === "object" && err !== null ? err : {}) as { statusCode?: unknown; code?: unknown; name?: unknown };
+  const status = typeof e.statusCode === "number" ? e.statusCode : undefined;
+  const code = typeof e.code === "string" ? e.code : undefined;
+  if (status === 404) {
+    return new NotFoundError("KEY.NOT_FOUND", `kv: ${what} not found in ${vaultUrl} (${code ?? "404"}); check ${settings}, and that the version was not purged`, { cause: err });
   }
+  const bodyInError = code === "PARSE_ERROR" || (status !== undefined && status >= 200 && status < 300);
+  const reason = [status, code].filter((x) => x !== undefined).join(" ") || (typeof e.name === "string" ? e.name : "error");
+  return new LifeboatError("KEY.UNAVAILABLE", `kv: cannot read secret ${secretName}: ${reason}`, bodyInError ? undefined : { cause: err });
 }

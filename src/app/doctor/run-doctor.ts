@@ -142,6 +142,9 @@ export async function runDoctor(ctx: AppContext, opts: { operator: string; probe
     ),
   );
 
+  const replication = ctx.kekReplication;
+  if (replication) checks.push(await keyCopyCheck(replication));
+
   checks.push(
     await check(
       "RPO",
@@ -186,4 +189,34 @@ export async function runDoctor(ctx: AppContext, opts: { operator: string; probe
     checks.push(appended);
   }
   return { ok: checks.every((c) => c.status !== "fail"), checks };
+}
+
+/**
+ * The KEK's copy in the second vault against the primary's active KEK, by id (never by
+ * value): the copy must hold it and name it as its newest. With the primary unreachable
+ * the copy alone is checked (a warning: the copy is what backups and restores use now).
+ */
+async function keyCopyCheck(replication: NonNullable<AppContext["kekReplication"]>): Promise<Check> {
+  const fix = "run lifeboat kek sync (needs Key Vault Secrets Officer on the secondary vault), after every KEK rotation too";
+  return check(
+    "key copy",
+    async () => {
+      let primaryId: string;
+      try {
+        primaryId = (await replication.primary.active()).id;
+      } catch (err) {
+        const copyId = await replication.replica.activeId();
+        if (!copyId) throw err;
+        return { status: "warn", detail: `the primary vault is unavailable (${ensureErrorType(err).message}); the copy in ${replication.replica.description} holds ${copyId} and is used instead` };
+      }
+      const has = await replication.replica.has(primaryId);
+      const copyId = await replication.replica.activeId();
+      if (has && copyId === primaryId) return `${replication.replica.description} holds ${primaryId}, the primary's active KEK`;
+      const detail = has
+        ? `${replication.replica.description} holds ${primaryId} but names ${copyId ?? "nothing"} as its newest`
+        : `${replication.replica.description} lacks ${primaryId}, the primary's active KEK${copyId ? ` (its newest is ${copyId})` : " (it holds no copy yet)"}: with the primary region down, new points could not be written and this key's points could not be opened`;
+      return { status: "fail", detail, fix };
+    },
+    (err) => fixFor(err, `check LIFEBOAT_KEY_VAULT_URI_SECONDARY and that the identity has Key Vault Secrets User there; then ${fix}`),
+  );
 }

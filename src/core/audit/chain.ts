@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   "import.csv",
   "drill",
   "key.rotate",
+  "key.sync",
   "settings.change",
   "audit.verify",
   "audit.digest",
