@@ -353,6 +353,24 @@ module keyVault 'modules/key-vault.bicep' = {
   }
 }
 
+// The KEK's copy (lifeboat kek sync) and the active-endpoint record in the second region:
+// with the primary region down, backups and restores still open their keys.
+module secondaryKeyVault 'modules/key-vault.bicep' = {
+  scope: secondaryRg
+  params: {
+    name: 'kv-lbsec-${take(token, 11)}'
+    location: secondaryRegion
+    tags: tags
+    softDeleteRetentionInDays: 90
+    activeEndpointSecretName: activeEndpointSecretName
+    initialActiveEndpoint: source.outputs.tableServiceUri
+    workspaceId: monitoring.outputs.workspaceId
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   scope: rg
   params: {
@@ -375,6 +393,7 @@ module functionApp 'modules/function-app.bicep' = {
     backupTableServiceUri: backup.outputs.tableServiceUri
     secondaryBlobServiceUri: secondaryBackup.outputs.blobServiceUri
     keyVaultUri: keyVault.outputs.uri
+    secondaryKeyVaultUri: secondaryKeyVault.outputs.uri
     tables: tables
     containers: containers
     configContainers: configContainers
@@ -464,6 +483,12 @@ output KEY_VAULT_NAME string = keyVault.outputs.name
 
 @description('URI of the Key Vault.')
 output KEY_VAULT_URI string = keyVault.outputs.uri
+
+@description('Name of the secondary Key Vault (the KEK\'s copy: lifeboat kek sync).')
+output SECONDARY_KEY_VAULT_NAME string = secondaryKeyVault.outputs.name
+
+@description('URI of the secondary Key Vault (LIFEBOAT_KEY_VAULT_URI_SECONDARY).')
+output SECONDARY_KEY_VAULT_URI string = secondaryKeyVault.outputs.uri
 
 @description('Name of the Key Vault secret the KEK goes into (a name, not a value).')
 output KEK_NAME string = kekSecretName

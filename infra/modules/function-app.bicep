@@ -62,6 +62,9 @@ param backupTableServiceUri string
 @description('Vault URI of the Key Vault.')
 param keyVaultUri string
 
+@description('LIFEBOAT_KEY_VAULT_URI_SECONDARY: the second region\'s vault, holding the KEK\'s copy.')
+param secondaryKeyVaultUri string
+
 // The parameters below carry the same names as in main.bicep: test/infra resolves a
 // setting's default through them.
 
@@ -194,6 +197,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_SECONDARY__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_SECONDARY__clientId', value: identityClientId }
         { name: 'LIFEBOAT_KEY_VAULT_URI', value: keyVaultUri }
+        { name: 'LIFEBOAT_KEY_VAULT_URI_SECONDARY', value: secondaryKeyVaultUri }
         { name: 'LIFEBOAT_KEK_SECRET', value: kekSecretName }
         { name: 'LIFEBOAT_AUDIT_TABLE', value: auditTableName }
         { name: 'LIFEBOAT_AUDIT_CONTAINER', value: auditDigestContainerName }

@@ -113,6 +113,7 @@ function valueOf(setting: BicepSetting, params: Map<string, unknown>, moduleCall
   const service = /__(table|blob|queue)ServiceUri$/.exec(setting.name);
   if (service) return `https://placeholder.${service[1]}.core.windows.net/`;
   if (setting.name === "LIFEBOAT_KEY_VAULT_URI") return "https://placeholder.vault.azure.net/";
+  if (setting.name === "LIFEBOAT_KEY_VAULT_URI_SECONDARY") return "https://placeholder-secondary.vault.azure.net/";
   if (setting.name.endsWith("__clientId")) return "00000000-0000-0000-0000-000000000000";
   throw new Error(`${setting.name}: no way to evaluate ${setting.value} here; extend test/infra/settings.test.ts`);
 }
@@ -162,7 +163,7 @@ describe("infra: the Function App's settings agree with src/config/", () => {
       clientId: "00000000-0000-0000-0000-000000000000",
     });
     expect(config.backup.kind).toBe("identity");
-    expect(config.key).toEqual({ kind: "keyVault", vaultUri: "https://placeholder.vault.azure.net/", secretName: "lifeboat-kek" });
+    expect(config.key).toEqual({ kind: "keyVault", vaultUri: "https://placeholder.vault.azure.net/", secretName: "lifeboat-kek", secondaryVaultUri: "https://placeholder-secondary.vault.azure.net/" });
     expect(config.tables).toBe("*");
     expect(config.backupContainer).toBe(DEFAULTS.LIFEBOAT_BACKUP_CONTAINER);
     expect(config.rpoMinutes).toBe(DEFAULTS.RPO_MINUTES);
@@ -281,9 +282,15 @@ describe.skipIf(!bicep && !inCi)("infra: what the compiled template deploys for 
     expect(metric.filter((m) => m.includes('"metricName":"DeadLetteredCount"'))).toHaveLength(1);
   });
 
+  it("a second Key Vault in the secondary resource group holds the KEK's copy; the app is told where", () => {
+    const vaults = compiledResources("Microsoft.KeyVault/vaults");
+    expect(vaults).toHaveLength(2);
+    expect(readBicepSettings().map((x) => x.name)).toContain("LIFEBOAT_KEY_VAULT_URI_SECONDARY");
+  });
+
   it("diagnostic settings send Key Vault audit events and backup blob writes and deletes to Log Analytics", () => {
     const settings = compiledResources("Microsoft.Insights/diagnosticSettings").map((d) => json(d));
-    expect(settings.filter((d) => d.includes('"category":"AuditEvent"'))).toHaveLength(1);
+    expect(settings.filter((d) => d.includes('"category":"AuditEvent"'))).toHaveLength(2); // the key-vault module, once per vault (primary, secondary)
     const blobs = settings.filter((d) => d.includes('"category":"StorageWrite"') && d.includes('"category":"StorageDelete"'));
     expect(blobs).toHaveLength(2); // the backup-storage module, once per backup account (primary, secondary)
     for (const d of settings) expect(d).toContain("workspaceId");
