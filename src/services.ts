@@ -58,9 +58,9 @@ function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions, 
  * Wires every port from the settings. Creates no resources and sends no request.
  * `retries: "quick"` makes every store give up after one retry (lifeboat doctor).
  */
-export function createServices(config: Config, given: StoreOptions = {}): Services {
+export function createServices(config: Config, given: StoreOptions = {}, notes: { keyFallback?: (note: string) => void } = {}): Services {
   const options: StoreOptions = given.retries ? given : config.storageRetries === DEFAULTS.LIFEBOAT_STORAGE_RETRIES ? {} : { retries: { maxRetries: config.storageRetries } };
-  const { keys, replication } = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined);
+  const { keys, replication } = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined, notes.keyFallback);
   return {
     config,
     settingsSummary: settingsSummary(config),

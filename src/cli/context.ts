@@ -47,7 +47,7 @@ export function servicesFor(io: CliIo, settingsFile: string | undefined): Servic
     if (err instanceof ConfigError) throw new CliExit(EXIT.usage, err.message);
     throw err;
   }
-  return (io.services ?? createServices)(config);
+  return (io.services ?? ((c) => createServices(c, {}, { keyFallback: (note) => io.stderr(`note: ${note}\n`) })))(config);
 }
 
 /**

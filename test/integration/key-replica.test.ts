@@ -141,6 +141,41 @@ describe("the KEK's copy in a second vault", () => {
     expect(doctor.checks.find((c) => c.name === "key copy")!.detail).toContain("used instead");
   });
 
+  it("after the primary failed, the copy answers alone for a while (one note), then the primary is asked again", async () => {
+    const name = `kek-${randomBytes(4).toString("hex")}`;
+    const version = primaryVault.setSecret(name, randomBytes(32).toString("base64"));
+    const v = vaults(name);
+    await syncKek({ ...testServices([uniqueTable("Kt")]), kekReplication: { primary: v.primary, replica: v.replica } }, "cli:t");
+    let primaryCalls = 0;
+    let failing = true;
+    const flaky = {
+      active: async () => {
+        primaryCalls++;
+        if (failing) throw new LifeboatError("KEY.UNAVAILABLE", "kv: cannot read secret: ECONNREFUSED");
+        return v.primary.active();
+      },
+      byId: async (id: string) => {
+        primaryCalls++;
+        if (failing) throw new LifeboatError("KEY.UNAVAILABLE", "kv: cannot read secret: ECONNREFUSED");
+        return v.primary.byId(id);
+      },
+    };
+    let clock = 1_000_000;
+    const notes: string[] = [];
+    const keys = new FallbackKeyProvider(flaky, v.replica, (n) => notes.push(n), { retryMs: 60_000, now: () => clock });
+    const id = `kv:${name}/${version}`;
+    expect((await keys.active()).id).toBe(id);
+    for (let i = 0; i < 5; i++) expect((await keys.byId(id)).id).toBe(id);
+    expect(primaryCalls).toBe(1);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain("came from the secondary vault");
+    failing = false;
+    clock += 61_000;
+    expect((await keys.active()).id).toBe(id);
+    expect(primaryCalls).toBe(2);
+    expect(notes).toHaveLength(1);
+  });
+
   it("a key the primary says does not exist is not looked up in the copy; both down is one clear error", async () => {
     const name = `kek-${randomBytes(4).toString("hex")}`;
     primaryVault.setSecret(name, randomBytes(32).toString("base64"));

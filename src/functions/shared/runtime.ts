@@ -7,12 +7,15 @@ import { createServices, type Services } from "../../services";
 
 let cached: Services | undefined;
 
+/** The worker's log for events outside an invocation (the KEK read from the secondary vault): the host collects console output. */
+const keyFallback = (note: string): void => console.warn(`lifeboat.event=kek_fallback ${note}`);
+
 /**
  * The services for this worker process, wired once from the app settings.
  * Throws ConfigError naming every bad setting (the function then fails loudly).
  */
 export function services(): Services {
-  cached ??= createServices(loadConfig(process.env));
+  cached ??= createServices(loadConfig(process.env), {}, { keyFallback });
   return cached;
 }
 
@@ -20,7 +23,7 @@ let quick: Services | undefined;
 
 /** The same services with stores that retry once: for checks that must answer fast (GET /api/health). */
 export function quickServices(): Services {
-  quick ??= createServices(loadConfig(process.env), { retries: "quick" });
+  quick ??= createServices(loadConfig(process.env), { retries: "quick" }, { keyFallback });
   return quick;
 }
 
