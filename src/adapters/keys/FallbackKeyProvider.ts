@@ -31,8 +31,7 @@ export class FallbackKeyProvider implements KeyProvider {
   async byId(id: string): Promise<Kek> {
     const kept = this.#fromCopy.get(id);
     if (kept) return kept;
-    const kek = await this.#either((k) => k.byId(id), `KEK ${id}`);
-    return kek;
+    return this.#either((k) => k.byId(id), `KEK ${id}`);
   }
 
   async #either(read: (k: KeyProvider) => Promise<Kek>, what: string): Promise<Kek> {
