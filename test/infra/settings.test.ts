@@ -229,18 +229,9 @@ describe.skipIf(!bicep && !inCi)("infra: compiled with the Bicep CLI", () => {
     if (!bicep) throw new Error("CI has no Bicep CLI: .ci/run must install it first (bash scripts/ensure-bicep.sh)");
     const file = join(ROOT, ".tools", "infra", "main.json");
     expect(existsSync(file), "infra:build left no .tools/infra/main.json").toBe(true);
-    const sites: { name: string }[][] = [];
-    const walk = (node: unknown): void => {
-      if (Array.isArray(node)) node.forEach(walk);
-      else if (node && typeof node === "object") {
-        const o = node as { type?: unknown; properties?: { siteConfig?: { appSettings?: unknown } } };
-        if (o.type === "Microsoft.Web/sites" && Array.isArray(o.properties?.siteConfig?.appSettings)) {
-          sites.push(o.properties.siteConfig.appSettings as { name: string }[]);
-        }
-        Object.values(node).forEach(walk);
-      }
-    };
-    walk(JSON.parse(readFileSync(file, "utf8")));
+    const sites = compiledResources("Microsoft.Web/sites")
+      .map((r) => (r as { properties?: { siteConfig?: { appSettings?: unknown } } }).properties?.siteConfig?.appSettings)
+      .filter((a): a is { name: string }[] => Array.isArray(a));
     expect(sites).toHaveLength(1);
     expect(sites[0]!.map((s) => s.name)).toEqual(readBicepSettings().map((s) => s.name));
   });
