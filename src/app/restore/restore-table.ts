@@ -1,17 +1,14 @@
 import type { BackupStore } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
-import { ALIVE, DELETED, strayKeys } from "../repo/key-diff";
 import { ProgressMeter, type ProgressSink } from "../progress";
-import { keysOf, readLines, settle } from "../repo/files";
 import { TableWriter } from "../tables/table-writer";
 import { ContentDigest } from "../../core/entity/content-digest";
-import { decodeRecordLine } from "../../core/entity/record-lines";
 import { KeyStates } from "../../core/keys/key-states";
 import { IntegrityError } from "../../core/errors";
-import { rejectedEntity, verifyTarget, type RejectedEntity } from "./verify-target";
-import { isTombstone } from "../../core/entity/record";
-import type { FileRef, Manifest } from "../../format/manifest";
+import { refusedOf, rejectedEntity, verifyTarget, type RejectedEntity } from "./verify-target";
+import { replayFiles, sweepStrays, tableChain, type TableChain } from "./table-parts";
+import type { Manifest } from "../../format/manifest";
 
 export interface TableRestoreInput {
   store: TableStore;
@@ -58,74 +55,40 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   const fresh = !(await store.tableExists(target));
   if (fresh) await input.onCreate?.(target);
   await store.createTable(target);
-  const headSeg = input.chain[0]?.tables[table];
-  const segments = input.chain.flatMap((m) => m.tables[table] ?? []);
-  const changes = segments.filter((seg) => seg.mode !== "full").reduce((n, seg) => n + seg.entities + seg.tombstones, 0);
-  const seen = new KeyStates(changes);
+  const chain = tableChain(input.chain, table);
+  const seen = new KeyStates(chain.changes);
   const expected = new ContentDigest();
   const writer = new TableWriter(store, target, input.concurrency);
-  const files = segments.flatMap((seg) => (seg.mode === "full" ? seg.data.map((f) => ({ f, full: true })) : [...seg.data].reverse().map((f) => ({ f, full: false }))));
+  const files = [...chain.changeFiles, ...chain.fullFiles];
   // Progress counts the backup's records read: their number is known from the manifests.
   const meter = new ProgressMeter(input.progress, "restore", target, { total: files.reduce((n, x) => n + x.f.records, 0) });
-  // Fetch ahead while the current file is being written.
-  const fetches: Promise<string[]>[] = [];
-  const LOOKAHEAD = 2;
-  const fetch = (f: FileRef): Promise<string[]> => settle(readLines(repo, keys, f));
-  for (let i = 0; i < Math.min(LOOKAHEAD, files.length); i++) fetches.push(fetch(files[i]!.f));
-  for (let i = 0; i < files.length; i++) {
-    const lines = await (fetches[i] as Promise<string[]>);
-    const next = i + LOOKAHEAD;
-    if (next < files.length) fetches.push(fetch(files[next]!.f));
-    delete fetches[i];
-    let entities = 0;
-    let bytes = 0;
-    const full = files[i]!.full;
-    for (let n = 0; n < lines.length; n++) {
-      const line = lines[full ? n : lines.length - 1 - n] as string;
-      const r = decodeRecordLine(line);
-      if (full) {
-        if (isTombstone(r) || seen.get(r.pk, r.rk) !== 0) continue;
-      } else if (seen.add(r.pk, r.rk, isTombstone(r) ? DELETED : ALIVE) !== 0 || isTombstone(r)) continue;
-      expected.add(r);
-      await writer.add(r.pk, { kind: "upsert", record: r }, line.length);
-      entities++;
-      bytes += line.length;
-    }
-    meter.add(entities, bytes, lines.length);
-  }
+  await replayFiles({ repo, keys, files, seen, writer, expected, meter });
   await writer.flush();
   meter.done();
-  const written = writer.written;
 
   // Remove what the point does not hold: deleted entities (in place) and leftovers of
   // an earlier restore into the same target.
-  const sweeper = new TableWriter(store, target, input.concurrency);
-  if (!fresh) {
-    const sweepMeter = new ProgressMeter(input.progress, "sweep", target);
-    const fullSeg = segments.find((seg) => seg.mode === "full");
-    const stray = await strayKeys({ repo, keys, target: () => keysOf(store.scan(target, { keysOnly: true })), changes: seen, full: fullSeg?.keys ?? [] });
-    for (const k of stray.keys) {
-      await sweeper.add(k.pk, { kind: "delete", key: k }, 64);
-      sweepMeter.add(1, 0);
-    }
-    await sweeper.flush();
-    sweepMeter.done(stray.reason ? `${stray.method}; ${stray.reason}` : stray.method);
-  }
+  const swept = fresh ? null : await sweepStrays({ store, repo, keys, target, seen, full: chain.full, concurrency: input.concurrency, progress: input.progress });
 
   // Verify: what the target holds now must be exactly what the backup says, less what the service refused.
-  const refused = [...writer.rejected, ...sweeper.rejected];
-  await verifyTarget({ store, table, target, expected, rejected: refused, progress: input.progress });
-  if (headSeg?.mode === "full" && headSeg.contentDigest && headSeg.contentDigest !== expected.hex()) {
-    throw new IntegrityError(`restore of ${table}: the data files do not add up to the digest recorded at backup time`, { table });
-  }
+  const refused = [...writer.rejected, ...(swept?.rejected ?? [])];
+  await verifyTarget({ store, table, target, expected, refused: refusedOf(refused), progress: input.progress });
+  checkRecordedDigest(table, chain, expected);
   return {
     table,
     target,
-    written,
-    deleted: sweeper.written,
+    written: writer.written,
+    deleted: swept?.written ?? 0,
     entities: expected.count,
     digest: expected.hex(),
-    transactions: writer.requests + sweeper.requests,
+    transactions: writer.requests + (swept?.requests ?? 0),
     rejected: refused.map((r) => rejectedEntity(table, target, r)),
   };
+}
+
+/** A point whose table is a full segment records its content digest: what was restored must add up to it. Throws IntegrityError. */
+export function checkRecordedDigest(table: string, chain: TableChain, restored: ContentDigest): void {
+  if (chain.head?.mode === "full" && chain.head.contentDigest && chain.head.contentDigest !== restored.hex()) {
+    throw new IntegrityError(`restore of ${table}: the data files do not add up to the digest recorded at backup time`, { table });
+  }
 }

@@ -34,6 +34,23 @@ export function rejectedEntity(table: string, target: string, r: RejectedWrite):
   };
 }
 
+/** What the service refused to write, as the verification needs it: the refused upserts' digest, the refused deletes' keys. */
+export interface Refused {
+  upserts: ContentDigest;
+  deletes: { pk: string; rk: string }[];
+}
+
+/** The refused writes of a restore, summed for the verification (no entity value kept beyond its digest). */
+export function refusedOf(rejected: readonly RejectedWrite[]): Refused {
+  const upserts = new ContentDigest();
+  const deletes: { pk: string; rk: string }[] = [];
+  for (const r of rejected) {
+    if (r.write.kind === "upsert") upserts.add(r.write.record);
+    else deletes.push(r.write.key);
+  }
+  return { upserts, deletes };
+}
+
 /**
  * Scans the target and checks it holds exactly what the backup says (`expected`), except
  * for the writes the service refused: each refused upsert missing, each refused delete
@@ -45,10 +62,10 @@ export async function verifyTarget(input: {
   table: string;
   target: string;
   expected: ContentDigest;
-  rejected: readonly RejectedWrite[];
+  refused: Refused;
   progress: ProgressSink;
 }): Promise<void> {
-  const { store, table, target, expected } = input;
+  const { store, table, target, expected, refused } = input;
   const actual = new ContentDigest();
   const meter = new ProgressMeter(input.progress, "verify", target, { total: expected.count });
   for await (const page of store.scan(target)) {
@@ -59,17 +76,16 @@ export async function verifyTarget(input: {
   // actual + what was not written = expected + what could not be deleted.
   const left = new ContentDigest();
   left.merge(actual);
+  left.merge(refused.upserts);
   const right = new ContentDigest();
   right.merge(expected);
-  for (const r of input.rejected) {
-    if (r.write.kind === "upsert") left.add(r.write.record);
-    else {
-      const still = await store.read(target, r.write.key);
-      if (still) right.add(still);
-    }
+  for (const key of refused.deletes) {
+    const still = await store.read(target, key);
+    if (still) right.add(still);
   }
+  const n = refused.upserts.count + refused.deletes.length;
   if (!left.equals(right)) {
-    const besides = input.rejected.length > 0 ? ` besides the ${input.rejected.length} write(s) the service refused` : "";
+    const besides = n > 0 ? ` besides the ${n} write(s) the service refused` : "";
     throw new IntegrityError(
       `restore of ${table} into ${target} did not verify: the target holds ${actual.count} entities (digest ${actual.hex().slice(0, 12)}…), ` +
         `the backup ${expected.count} (digest ${expected.hex().slice(0, 12)}…)${besides}. Was something writing to ${target} during the restore?`,
