@@ -13,12 +13,27 @@ import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
 import { effectiveSettings } from "./config/effective";
 import { redactSettings } from "./core/config-files/redact-settings";
-import { createAuditStores, createBlobSource, createBlobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
+import { createAuditStores, createBlobSource, createBlobStore, createJobQueue, createJobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
+import type { JobStore } from "./app/ports/JobStore";
+import type { JobQueue } from "./app/ports/JobQueue";
+import type { JobDeps } from "./app/jobs";
+import { tableUriFromBlobUri, type StorageConnection } from "./config/storage";
 import { createKeyProvider } from "./adapters/keys";
 
 /** The ports the use cases run on, wired to Azure (or Azurite) from the settings, with the settings themselves. */
 export interface Services extends AppContext {
   config: Config;
+  /** Restore-job state (LIFEBOAT_JOBS_TABLE in the backup account); absent when that account has no table endpoint. */
+  jobs?: JobStore;
+  /** The jobs queue (AzureWebJobsStorage); absent when no queue account is set. */
+  jobQueue?: JobQueue;
+}
+
+/** The backup account's table endpoint (restore-job state), or null when it has none. */
+function backupTables(config: Config): StorageConnection | null {
+  if (config.backup.kind === "connectionString") return config.backup;
+  const tableServiceUri = config.backup.tableServiceUri ?? tableUriFromBlobUri(config.backup.blobServiceUri);
+  return tableServiceUri ? { ...config.backup, tableServiceUri } : null;
 }
 
 /**
@@ -60,6 +75,7 @@ function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions, 
  */
 export function createServices(config: Config, given: StoreOptions = {}, notes: { keyFallback?: (note: string) => void } = {}): Services {
   const options: StoreOptions = given.retries ? given : config.storageRetries === DEFAULTS.LIFEBOAT_STORAGE_RETRIES ? {} : { retries: { maxRetries: config.storageRetries } };
+  const jobTables = backupTables(config);
   const { keys, replication } = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined, notes.keyFallback);
   return {
     config,
@@ -74,6 +90,8 @@ export function createServices(config: Config, given: StoreOptions = {}, notes: 
     keys,
     ...(replication ? { kekReplication: replication } : {}),
     audit: createAuditor(config, keys, undefined, options),
+    ...(jobTables ? { jobs: createJobStore(jobTables, config.jobs.table, options) } : {}),
+    ...(config.jobs.queue ? { jobQueue: createJobQueue(config.jobs.queue, options) } : {}),
   };
 }
 
@@ -92,4 +110,9 @@ export function servicesReadingFrom(s: Services, from: StoreChoice, onFallback?:
   if (!s.secondary) throw new ValidationError("--from", "secondary: no secondary store is configured (LIFEBOAT_SECONDARY or LIFEBOAT_SECONDARY_PATH)");
   if (from === "secondary") return { ...s, repo: s.secondary };
   return { ...s, repo: new FallbackBackupStore(s.repo, s.secondary, onFallback) };
+}
+
+/** The services as restore jobs use them: each job reads the repository from the copy it asked for. */
+export function jobDeps(s: Services): JobDeps {
+  return { ...s, readingFrom: (from) => servicesReadingFrom(s, from) };
 }

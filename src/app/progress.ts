@@ -85,6 +85,10 @@ export class ProgressMeter {
     return this.#entities;
   }
 
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   #emit(now: number, final: boolean, note?: string): void {
     const total = this.options.total;
     this.sink({

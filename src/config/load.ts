@@ -7,6 +7,7 @@ import { readKeySource, type KeySource } from "./keys";
 import { schema, type ParsedSettings } from "./schema";
 import { connection, type StorageConnection } from "./storage";
 import { readSecondary, type SecondaryStore } from "./secondary";
+import { readJobsQueue, type QueueConnection } from "./jobs";
 
 export interface Config {
   source: StorageConnection;
@@ -49,6 +50,8 @@ export interface Config {
   auditTable: string;
   /** The container of audit digests (under an immutability policy in Azure). */
   auditContainer: string;
+  /** Restore jobs: their state table (in the backup account) and queue account (AzureWebJobsStorage; null when unset). */
+  jobs: { table: string; queue: QueueConnection | null };
 }
 
 /** A settings problem, naming every bad setting and why. Never echoes a value. */
@@ -97,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const key = readKeySource(p, issues);
   const secondary = readSecondary(p, p.LIFEBOAT_BACKUP_CONTAINER, issues);
+  const jobsQueue = readJobsQueue(p, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
   return {
@@ -123,5 +127,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     audit,
     auditTable: p.LIFEBOAT_AUDIT_TABLE,
     auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,
+    jobs: { table: p.LIFEBOAT_JOBS_TABLE, queue: jobsQueue },
   };
 }

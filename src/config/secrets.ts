@@ -7,6 +7,7 @@ export function settingSecrets(config: Config): string[] {
   for (const c of [config.source, config.backup, config.audit]) {
     if (c.kind === "connectionString") out.push(...connectionStringSecrets(c.connectionString.reveal()));
   }
+  if (config.jobs.queue?.kind === "connectionString") out.push(...connectionStringSecrets(config.jobs.queue.connectionString.reveal()));
   if (config.key.kind === "env") out.push(config.key.keyBase64.reveal());
   return out;
 }

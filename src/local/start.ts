@@ -9,6 +9,7 @@ import { seedDemoContainer, seedDemoData } from "./demo-data";
 import { registeredFunctions, type Registration } from "./functions-host";
 import { serveHttpFunctions } from "./http-bridge";
 import { watchBlobTriggers } from "./blob-triggers";
+import { queueOptionsFromHostJson, watchQueueTriggers } from "./queue-triggers";
 import { loadLocalSettings } from "./settings";
 import { invokeTimer, scheduleTimers } from "./timers";
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   log(`functions: ${registrations.map((r) => r.name).join(", ")}`);
   const jobs = scheduleTimers(registrations, log);
   const stopWatching = watchBlobTriggers(registrations, process.env, log);
+  const stopQueues = watchQueueTriggers(registrations, process.env, log, queueOptionsFromHostJson(join(root, "host.json")));
   const port = Number(process.env.LIFEBOAT_PORT ?? "7071");
   const server = await serveHttpFunctions(registrations, port, log);
   log(`HTTP functions on http://localhost:${port}/api/ (try: curl http://localhost:${port}/api/status)`);
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     for (const j of jobs) j.stop();
     stopWatching();
     server.close();
+    await stopQueues();
     await stopAzurite?.();
     process.exit(0);
   };

@@ -1,7 +1,9 @@
 import { TableServiceClient, TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { BlobServiceClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import { QueueServiceClient, type StoragePipelineOptions as QueuePipelineOptions } from "@azure/storage-queue";
 import type { TokenCredential } from "@azure/core-auth";
 import type { StorageConnection } from "../../config";
+import type { QueueConnection } from "../../config/jobs";
 import { LifeboatError } from "../../core/errors";
 
 /**
@@ -63,6 +65,14 @@ export function blobServiceClient(conn: StorageConnection, credential: () => Tok
     throw new LifeboatError("CONFIG.MISSING", `${what}: no blob service URI configured (${what}__blobServiceUri)`);
   }
   return new BlobServiceClient(conn.blobServiceUri, credential(), options);
+}
+
+/** A QueueServiceClient for the jobs queue's account. */
+export function queueServiceClient(conn: QueueConnection, credential: () => TokenCredential, retries: Retries = "standard"): QueueServiceClient {
+  const r = retryOptions(retries);
+  const options: QueuePipelineOptions = { retryOptions: { maxTries: r.maxRetries + 1, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs } };
+  if (conn.kind === "connectionString") return QueueServiceClient.fromConnectionString(conn.connectionString.reveal(), options);
+  return new QueueServiceClient(conn.queueServiceUri, credential(), options);
 }
 
 /** The HTTP status of an Azure SDK error, if it has one. */

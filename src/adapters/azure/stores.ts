@@ -12,7 +12,12 @@ import { AzureBlobSource } from "./AzureBlobSource";
 import { AzureTableStore } from "./AzureTableStore";
 import { BlobBackupStore } from "./BlobBackupStore";
 import { BlobDigestStore } from "./BlobDigestStore";
-import { blobServiceClient, tableClient, tableServiceClient, type Retries } from "./clients";
+import { blobServiceClient, queueServiceClient, tableClient, tableServiceClient, type Retries } from "./clients";
+import type { JobStore } from "../../app/ports/JobStore";
+import { JOBS_QUEUE, type JobQueue } from "../../app/ports/JobQueue";
+import type { QueueConnection } from "../../config/jobs";
+import { AzureJobStore } from "./AzureJobStore";
+import { AzureJobQueue } from "./AzureJobQueue";
 
 /** The container, in the backup account, that holds repository locks (each lock blob written once, then only leased). */
 export const LOCK_CONTAINER = "lifeboat-locks";
@@ -76,4 +81,18 @@ export function createAuditStores(conn: StorageConnection, table: string, contai
     log: labelled(new AzureAuditLog(tables), { role: "audit log", endpoint: safeEndpoint(tables.url), setting: "LIFEBOAT_AUDIT (default: the backup account)", needs: "Storage Table Data Contributor" }),
     digests: labelled(new BlobDigestStore(blobs), { role: "audit digests", endpoint: safeEndpoint(blobs.url), setting: "LIFEBOAT_AUDIT (default: the backup account)", needs: "Storage Blob Data Contributor" }),
   };
+}
+
+/** Restore-job state in `table` of the backup account's table endpoint. Creates the table on first use. */
+export function createJobStore(conn: StorageConnection, table: string, options: StoreOptions = {}): JobStore {
+  const client = tableClient(conn, credentialFor(conn), table, "LIFEBOAT_BACKUP", options.retries ?? "standard");
+  return labelled(new AzureJobStore(client), { role: "job state", endpoint: safeEndpoint(client.url), setting: "LIFEBOAT_BACKUP (LIFEBOAT_JOBS_TABLE)", needs: "Storage Table Data Contributor" });
+}
+
+/** The jobs queue (lifeboat-jobs) of the Functions host's account. Creates it on first send. */
+export function createJobQueue(conn: QueueConnection, options: StoreOptions = {}): JobQueue {
+  let cred: TokenCredential | undefined;
+  const service = queueServiceClient(conn, () => (cred ??= createCredential(conn.kind === "identity" ? conn.clientId : undefined)), options.retries ?? "standard");
+  const client = service.getQueueClient(JOBS_QUEUE);
+  return labelled(new AzureJobQueue(client), { role: "jobs queue", endpoint: safeEndpoint(client.url), setting: "AzureWebJobsStorage", needs: "Storage Queue Data Contributor" });
 }

@@ -3,7 +3,7 @@ import { audited } from "../audit";
 import { takeBackup } from "../backup/take-backup";
 import type { AppContext } from "../context";
 import type { ProgressSink } from "../progress";
-import { runRestore, type RestoreRequest, type RestoreResult } from "./run-restore";
+import { runRestore, type RestoreDeps, type RestoreRequest, type RestoreResult } from "./run-restore";
 
 /** One audited restore, as the CLI (and later the HTTP API) asks for it. */
 export interface RestorePointRequest extends Omit<RestoreRequest, "concurrency"> {
@@ -30,6 +30,29 @@ function restoreDetails(r: RestoreResult): Record<string, unknown> {
 }
 
 /**
+ * The safety backup an in-place restore takes of the live tables and containers first:
+ * an audited incremental, waiting up to 10 minutes for a running backup's lock. Returns
+ * its point id; throws RESTORE.SAFETY_BACKUP_SKIPPED when it was not taken.
+ */
+export function safetyBackupFor(ctx: AppContext, operator: string, progress?: ProgressSink, say?: (line: string) => void): NonNullable<RestoreDeps["safetyBackup"]> {
+  return async ({ tables, containers }: { tables: string[]; containers: string[] }): Promise<string> => {
+    say?.(`taking a safety backup of ${[...tables, ...containers.map((c) => `container ${c}`)].join(", ")} before restoring in place`);
+    const r = await takeBackup(ctx, {
+      operator,
+      kind: "incremental",
+      tables,
+      containers,
+      waitForLockSeconds: 600,
+      reason: "safety backup before an in-place restore",
+      ...(progress ? { progress } : {}),
+    });
+    if (r.status !== "committed") throw new LifeboatError("RESTORE.SAFETY_BACKUP_SKIPPED", `safety backup not taken (${r.reason}); nothing was restored`);
+    say?.(`safety backup: ${r.pointId}`);
+    return r.pointId;
+  };
+}
+
+/**
  * Restores a point as one audited action (`restore`, or `restore.dryRun` which writes
  * nothing). A real restore first checks the audit log is writable, and an in-place one
  * takes an audited safety backup of the live tables (its id is in the result).
@@ -45,21 +68,7 @@ export async function restorePoint(ctx: AppContext, req: RestorePointRequest): P
     ...(request.containers ? { containers: request.containers } : {}),
     into: request.target.kind === "inPlace" ? "in place" : `prefix ${request.target.prefix}`,
   };
-  const safetyBackup = async ({ tables, containers }: { tables: string[]; containers: string[] }): Promise<string> => {
-    say?.(`taking a safety backup of ${[...tables, ...containers.map((c) => `container ${c}`)].join(", ")} before restoring in place`);
-    const r = await takeBackup(ctx, {
-      operator,
-      kind: "incremental",
-      tables,
-      containers,
-      waitForLockSeconds: 600,
-      reason: "safety backup before an in-place restore",
-      ...(progress ? { progress } : {}),
-    });
-    if (r.status !== "committed") throw new LifeboatError("RESTORE.SAFETY_BACKUP_SKIPPED", `safety backup not taken (${r.reason}); nothing was restored`);
-    say?.(`safety backup: ${r.pointId}`);
-    return r.pointId;
-  };
+  const safetyBackup = safetyBackupFor(ctx, operator, progress, say);
   return audited(
     ctx.audit,
     { operator, action: request.dryRun ? "restore.dryRun" : "restore", target },

@@ -15,6 +15,8 @@ export const AUDIT_ACTIONS = [
   "config.export",
   "restore",
   "restore.dryRun",
+  /** A restore job accepted onto the queue (its outcome is a later `restore` entry by the same operator). */
+  "restore.submit",
   "verify",
   "retention.delete",
   "retention.tier",

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { AUDIT_ACTIONS } from "../../core/audit/chain";
 import { InvalidInputError } from "../../core/errors";
 import { parseInstant } from "../../core/policy/pitr";
+import { isJobId } from "../../core/jobs/job";
+import { isPointId } from "../../format/manifest";
 
 /**
  * The request schemas of the HTTP API: they validate every request and are the source
@@ -33,18 +35,69 @@ export const auditQuery = z.strictObject({
 
 export const auditVerifyQuery = z.strictObject({ from: instant.optional(), to: instant.optional(), operator });
 
+const pointId = z.string().refine(isPointId, "must be a restore point id such as 20261126T134500123Z-f1a2b3c (see GET /api/points)");
+const names = (what: string) => z.array(z.string().max(255)).min(1, `must name at least one ${what}`).max(1000);
+
+/** POST /api/restores: a restore job (or, with dryRun, its plan). */
+export const restoreBody = z
+  .strictObject({
+    at: instant.optional().meta({ description: "Restore the latest point at or before this instant (neither at nor pointId: the latest valid point)" }),
+    pointId: pointId.optional().meta({ description: "Restore exactly this point" }),
+    tables: names("table").optional().meta({ description: "Only these tables (default: everything in the point)" }),
+    containers: names("container").optional().meta({ description: "Only these blob containers" }),
+    target: z
+      .union([z.strictObject({ prefix: z.string().min(1).max(40) }), z.strictObject({ inPlace: z.literal(true) })], {
+        error: 'must be { "prefix": "<letters and digits>" } (new tables <prefix><Table>) or { "inPlace": true } (replace the live tables; a safety backup is taken first)',
+      })
+      .meta({ description: "Where to restore: new tables named <prefix><Table>, or in place" }),
+    from: z.enum(["primary", "secondary", "auto"]).default("auto").meta({ description: "Which copy of the backups: the primary, the secondary, or auto (the primary, falling back to the secondary)" }),
+    dryRun: z.boolean().default(false).meta({ description: "Plan only: answer 200 with the plan, write nothing" }),
+    operator,
+  })
+  .refine((b) => !(b.at && b.pointId), { message: "give at or pointId, not both", path: ["at"] });
+
+export const jobsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: "At most this many jobs, newest first" }) });
+
+export const jobIdParam = z.string().refine(isJobId, "must be a restore job id such as r20261130t191800-a1b2c3");
+
+/** Every issue of a failed parse as a field and its rule: an InvalidInputError (a 400). */
+function invalid(issues: readonly z.core.$ZodIssue[], whole: string): InvalidInputError {
+  return new InvalidInputError(
+    issues.map((i) => ({
+      field: i.path.length > 0 ? i.path.map(String).join(".") : i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(", ") ?? whole : whole,
+      rule: i.code === "unrecognized_keys" ? `is not a ${whole === "query" ? "parameter" : "field"} of this endpoint` : i.message,
+    })),
+  );
+}
+
 /** The query of a request, validated: throws InvalidInputError naming every bad field (a 400). */
 export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
   const raw: Record<string, string> = {};
   for (const [k, v] of request.query.entries()) raw[k] = v;
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  throw new InvalidInputError(
-    r.error.issues.map((i) => ({
-      field: i.path.length > 0 ? i.path.map(String).join(".") : i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(", ") ?? "query" : "query",
-      rule: i.code === "unrecognized_keys" ? "is not a parameter of this endpoint" : i.message,
-    })),
-  );
+  throw invalid(r.error.issues, "query");
+}
+
+/** The JSON body of a request, validated: throws InvalidInputError naming every bad field, or the body when it is not JSON (a 400). */
+export async function parseBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<z.infer<S>> {
+  let raw: unknown;
+  try {
+    const text = await request.text();
+    raw = JSON.parse(text === "" ? "{}" : text);
+  } catch {
+    throw new InvalidInputError([{ field: "body", rule: "must be a JSON object" }]);
+  }
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  throw invalid(r.error.issues, "body");
+}
+
+/** A route parameter, validated: throws InvalidInputError naming it (a 400). */
+export function parseParam<S extends z.ZodType>(request: HttpRequest, name: string, schema: S): z.infer<S> {
+  const r = schema.safeParse(request.params[name]);
+  if (r.success) return r.data;
+  throw new InvalidInputError(r.error.issues.map((i) => ({ field: name, rule: i.message })));
 }
 
 /** An ISO-8601 query value as a Date (after parseQuery checked it). */

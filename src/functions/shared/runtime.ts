@@ -1,7 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import { etaText, type ProgressSink } from "../../app/progress";
 import { loadConfig } from "../../config";
-import { createServices, type Services } from "../../services";
+import { createServices, jobDeps, type Services } from "../../services";
+import type { JobDeps } from "../../app/jobs";
 
 // Not a function module: it sits below functions/ so the host's functions/*.js glob does not load it.
 
@@ -17,6 +18,11 @@ const keyFallback = (note: string): void => console.warn(`lifeboat.event=kek_fal
 export function services(): Services {
   cached ??= createServices(loadConfig(process.env), {}, { keyFallback });
   return cached;
+}
+
+/** The services as restore jobs use them (each job reads from the copy of the repository it asked for). */
+export function jobServices(): JobDeps {
+  return jobDeps(services());
 }
 
 let quick: Services | undefined;

@@ -1,0 +1,137 @@
+import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
+import type { JobStore, Versioned } from "../../app/ports/JobStore";
+import type { JobRecord, TablePrep, TaskRecord } from "../../core/jobs/job";
+import { statusOf } from "./clients";
+
+type Row = Record<string, unknown>;
+
+/** A string property holds 64 KiB (32K UTF-16 units): a longer body is split over body0, body1, … */
+const PART = 30_000;
+const JOBS = "job";
+
+function bodyProps(value: unknown): Row {
+  const json = JSON.stringify(value);
+  const props: Row = { parts: Math.max(1, Math.ceil(json.length / PART)) };
+  for (let i = 0; i * PART < json.length || i === 0; i++) props[`body${i}`] = json.slice(i * PART, (i + 1) * PART);
+  return props;
+}
+
+function bodyOf<T>(e: TableEntityResult<Row>): T {
+  const parts = typeof e.parts === "number" ? e.parts : 1;
+  let json = "";
+  for (let i = 0; i < parts; i++) json += String(e[`body${i}`] ?? "");
+  return JSON.parse(json) as T;
+}
+
+/**
+ * Job state in one table: a job is row (`job`, id); its tasks and tables are rows of
+ * the job's own partition (`task-<id>`, `table-<name>`). Each record is JSON in `body*`
+ * properties, next to the few columns a listing filters on. Creates the table on first use.
+ */
+export class AzureJobStore implements JobStore {
+  readonly description: string;
+  #ready: Promise<void> | undefined;
+
+  constructor(private readonly client: TableClient) {
+    this.description = `table ${client.tableName}`;
+  }
+
+  async #table(): Promise<TableClient> {
+    this.#ready ??= this.client.createTable().then(
+      () => undefined,
+      (err: unknown) => {
+        this.#ready = undefined;
+        throw err;
+      },
+    );
+    await this.#ready;
+    return this.client;
+  }
+
+  async #get<T>(pk: string, rk: string): Promise<Versioned<T> | null> {
+    try {
+      const e = await (await this.#table()).getEntity<Row>(pk, rk);
+      return { value: bodyOf<T>(e), etag: e.etag };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async #insert(pk: string, rk: string, props: Row): Promise<boolean> {
+    try {
+      await (await this.#table()).createEntity({ partitionKey: pk, rowKey: rk, ...props });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 409) return false;
+      throw err;
+    }
+  }
+
+  async #replace(pk: string, rk: string, props: Row, etag?: string): Promise<boolean> {
+    try {
+      await (await this.#table()).updateEntity({ partitionKey: pk, rowKey: rk, ...props }, "Replace", etag ? { etag } : {});
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 412) return false;
+      throw err;
+    }
+  }
+
+  async #list<T>(pk: string, prefix: string): Promise<T[]> {
+    const out: T[] = [];
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${`${prefix}~`}`;
+    for await (const e of (await this.#table()).listEntities<Row>({ queryOptions: { filter } })) out.push(bodyOf<T>(e));
+    return out;
+  }
+
+  async createJob(job: JobRecord): Promise<void> {
+    if (!(await this.#insert(JOBS, job.id, { state: job.state, createdAt: job.createdAt, ...bodyProps(job) }))) throw new Error(`job ${job.id} exists already`);
+  }
+
+  getJob(id: string): Promise<Versioned<JobRecord> | null> {
+    return this.#get<JobRecord>(JOBS, id);
+  }
+
+  updateJob(job: JobRecord, etag: string): Promise<boolean> {
+    return this.#replace(JOBS, job.id, { state: job.state, createdAt: job.createdAt, ...bodyProps(job) }, etag);
+  }
+
+  async listJobs(since: Date, limit: number): Promise<JobRecord[]> {
+    const out: JobRecord[] = [];
+    const filter = odata`PartitionKey eq ${JOBS} and createdAt ge ${since.toISOString()}`;
+    for await (const e of (await this.#table()).listEntities<Row>({ queryOptions: { filter } })) out.push(bodyOf<JobRecord>(e));
+    return out.sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+  }
+
+  async addTask(jobId: string, task: TaskRecord): Promise<void> {
+    await this.#insert(jobId, `task-${task.id}`, bodyProps(task));
+  }
+
+  getTask(jobId: string, taskId: string): Promise<Versioned<TaskRecord> | null> {
+    return this.#get<TaskRecord>(jobId, `task-${taskId}`);
+  }
+
+  updateTask(jobId: string, task: TaskRecord, etag?: string): Promise<boolean> {
+    return this.#replace(jobId, `task-${task.id}`, bodyProps(task), etag ?? "*");
+  }
+
+  listTasks(jobId: string): Promise<TaskRecord[]> {
+    return this.#list<TaskRecord>(jobId, "task-");
+  }
+
+  async addTable(jobId: string, prep: TablePrep): Promise<TablePrep> {
+    if (await this.#insert(jobId, `table-${prep.table}`, bodyProps(prep))) return prep;
+    const stored = await this.#get<TablePrep>(jobId, `table-${prep.table}`);
+    if (!stored) throw new Error(`job ${jobId}: table record ${prep.table} vanished`);
+    return stored.value;
+  }
+
+  async updateTable(jobId: string, prep: TablePrep): Promise<void> {
+    await this.#replace(jobId, `table-${prep.table}`, bodyProps(prep), "*");
+  }
+
+  listTables(jobId: string): Promise<TablePrep[]> {
+    return this.#list<TablePrep>(jobId, "table-");
+  }
+}

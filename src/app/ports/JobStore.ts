@@ -1,0 +1,34 @@
+import type { JobRecord, TablePrep, TaskRecord } from "../../core/jobs/job";
+
+/** A record with the ETag it was read at: an update with that ETag fails when someone else wrote in between. */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/**
+ * Where restore jobs keep their state (LIFEBOAT_JOBS_TABLE in the backup account): the
+ * job, its tasks and its tables. Updates are conditional on an ETag, so two instances
+ * never both move a job on (only one of them finishes it).
+ * Errors: storage failures as the store's labelled errors.
+ */
+export interface JobStore {
+  readonly description: string;
+  /** Inserts a new job; throws when the id exists. */
+  createJob(job: JobRecord): Promise<void>;
+  getJob(id: string): Promise<Versioned<JobRecord> | null>;
+  /** Writes the job if it is still at `etag`; false when another writer changed it first. */
+  updateJob(job: JobRecord, etag: string): Promise<boolean>;
+  /** Jobs created at or after `since`, newest first, at most `limit`. */
+  listJobs(since: Date, limit: number): Promise<JobRecord[]>;
+  /** Inserts the task unless it exists (a redelivered start step keeps the tasks' progress). */
+  addTask(jobId: string, task: TaskRecord): Promise<void>;
+  getTask(jobId: string, taskId: string): Promise<Versioned<TaskRecord> | null>;
+  /** Writes the task if it is still at `etag` (or unconditionally without one); false when it changed. */
+  updateTask(jobId: string, task: TaskRecord, etag?: string): Promise<boolean>;
+  listTasks(jobId: string): Promise<TaskRecord[]>;
+  /** Inserts the table's record unless it exists; returns the stored one. */
+  addTable(jobId: string, prep: TablePrep): Promise<TablePrep>;
+  updateTable(jobId: string, prep: TablePrep): Promise<void>;
+  listTables(jobId: string): Promise<TablePrep[]>;
+}
