@@ -91,7 +91,7 @@ export function createServices(config: Config, given: StoreOptions = {}, notes: 
     ...(replication ? { kekReplication: replication } : {}),
     audit: createAuditor(config, keys, undefined, options),
     ...(jobTables ? { jobs: createJobStore(jobTables, config.jobs.table, options) } : {}),
-    ...(config.jobs.queue ? { jobQueue: createJobQueue(config.jobs.queue, options) } : {}),
+    ...(config.jobs.queue ? { jobQueue: createJobQueue(config.jobs.queue, config.jobs.queueName, options) } : {}),
   };
 }
 

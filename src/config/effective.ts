@@ -45,6 +45,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_AUDIT_TABLE: c.auditTable,
     LIFEBOAT_AUDIT_CONTAINER: c.auditContainer,
     LIFEBOAT_JOBS_TABLE: c.jobs.table,
+    LIFEBOAT_JOBS_QUEUE: c.jobs.queueName,
     ...(c.jobs.queue?.kind === "connectionString" ? { AzureWebJobsStorage: c.jobs.queue.connectionString.reveal() } : {}),
     ...(c.jobs.queue?.kind === "identity"
       ? { AzureWebJobsStorage__queueServiceUri: c.jobs.queue.queueServiceUri, ...(c.jobs.queue.clientId ? { AzureWebJobsStorage__clientId: c.jobs.queue.clientId } : {}) }

@@ -1,8 +1,11 @@
+import { z } from "zod";
 import { Secret } from "../core/secret";
 import { httpUrl, optionalString, tableSetting, type Issue } from "./fields";
 import { text, type ConnectionValues } from "./storage";
 
-export const JOBS_DEFAULTS = { LIFEBOAT_JOBS_TABLE: "LifeboatJobs" } as const;
+export const JOBS_DEFAULTS = { LIFEBOAT_JOBS_TABLE: "LifeboatJobs", LIFEBOAT_JOBS_QUEUE: "lifeboat-jobs" } as const;
+
+const QUEUE_NAME = /^(?=.{3,55}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** The account of the jobs queue: the Functions host's own (AzureWebJobsStorage), by connection string or identity. */
 export type QueueConnection = { kind: "connectionString"; connectionString: Secret<string> } | { kind: "identity"; queueServiceUri: string; clientId?: string };
@@ -14,6 +17,10 @@ export type QueueConnection = { kind: "connectionString"; connectionString: Secr
  */
 export const jobsShape = {
   LIFEBOAT_JOBS_TABLE: tableSetting(JOBS_DEFAULTS.LIFEBOAT_JOBS_TABLE),
+  /** The queue's name; the trigger binding reads it as %LIFEBOAT_JOBS_QUEUE%, and its poison queue is <name>-poison. */
+  LIFEBOAT_JOBS_QUEUE: optionalString
+    .transform((s) => s ?? JOBS_DEFAULTS.LIFEBOAT_JOBS_QUEUE)
+    .pipe(z.string().regex(QUEUE_NAME, "must be a queue name: 3-55 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (room is left for -poison)")),
   AzureWebJobsStorage: optionalString,
   AzureWebJobsStorage__accountName: optionalString,
   AzureWebJobsStorage__queueServiceUri: httpUrl("must be an http(s) URL"),

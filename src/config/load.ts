@@ -51,7 +51,7 @@ export interface Config {
   /** The container of audit digests (under an immutability policy in Azure). */
   auditContainer: string;
   /** Restore jobs: their state table (in the backup account) and queue account (AzureWebJobsStorage; null when unset). */
-  jobs: { table: string; queue: QueueConnection | null };
+  jobs: { table: string; queueName: string; queue: QueueConnection | null };
 }
 
 /** A settings problem, naming every bad setting and why. Never echoes a value. */
@@ -127,6 +127,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     audit,
     auditTable: p.LIFEBOAT_AUDIT_TABLE,
     auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,
-    jobs: { table: p.LIFEBOAT_JOBS_TABLE, queue: jobsQueue },
+    jobs: { table: p.LIFEBOAT_JOBS_TABLE, queueName: p.LIFEBOAT_JOBS_QUEUE, queue: jobsQueue },
   };
 }

@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { failPoisoned, runJobStep } from "../app/jobs";
-import { JOBS_QUEUE } from "../app/ports/JobQueue";
+import { JOBS_QUEUE_BINDING } from "../app/ports/JobQueue";
 import { jobServices } from "./shared/runtime";
 
 /**
@@ -15,9 +15,8 @@ export async function restoreWorker(message: unknown, context: InvocationContext
 
 /** A step the queue gave up on: ends its job `failed` with the last error the job noted. */
 export async function restorePoison(message: unknown, context: InvocationContext): Promise<void> {
-  const count = context.triggerMetadata?.dequeueCount;
-  await failPoisoned(jobServices(), message, typeof count === "number" ? count : undefined, (line) => context.log(line));
+  await failPoisoned(jobServices(), message, (line) => context.log(line));
 }
 
-app.storageQueue("restoreWorker", { queueName: JOBS_QUEUE, connection: "AzureWebJobsStorage", handler: restoreWorker });
-app.storageQueue("restorePoison", { queueName: `${JOBS_QUEUE}-poison`, connection: "AzureWebJobsStorage", handler: restorePoison });
+app.storageQueue("restoreWorker", { queueName: JOBS_QUEUE_BINDING, connection: "AzureWebJobsStorage", handler: restoreWorker });
+app.storageQueue("restorePoison", { queueName: `${JOBS_QUEUE_BINDING}-poison`, connection: "AzureWebJobsStorage", handler: restorePoison });

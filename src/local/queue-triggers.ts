@@ -3,6 +3,7 @@ import { QueueServiceClient, type QueueClient } from "@azure/storage-queue";
 import { InvocationContext } from "@azure/functions";
 import type { Registration } from "./functions-host";
 import { triggerOf } from "./functions-host";
+import { resolveBindingPath } from "./blob-triggers";
 
 /** How the Functions host runs queue triggers (host.json `extensions.queues`), with its defaults. */
 export interface QueueHostOptions {
@@ -117,7 +118,13 @@ export function watchQueueTriggers(registrations: readonly Registration[], env: 
       continue;
     }
     const service = QueueServiceClient.fromConnectionString(conn);
-    const name = String(t.queueName);
+    let name: string;
+    try {
+      name = resolveBindingPath(String(t.queueName), env);
+    } catch (err) {
+      log(`queue trigger ${r.name}: ${err instanceof Error ? err.message : String(err)}; not watched`);
+      continue;
+    }
     const queue = service.getQueueClient(name);
     const poison = service.getQueueClient(`${name}-poison`);
     log(`queue trigger ${r.name}: polling ${name} (batch ${o.batchSize}, ${o.maxDequeueCount} deliveries, then ${name}-poison)`);

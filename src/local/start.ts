@@ -2,7 +2,7 @@ import "./install-core";
 import { readdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
-import { loadConfig } from "../config";
+import { DEFAULTS, loadConfig } from "../config";
 import { createBlobSource, createTableStore } from "../adapters/azure/stores";
 import { startAzurite } from "./azurite";
 import { seedDemoContainer, seedDemoData } from "./demo-data";
@@ -53,6 +53,8 @@ function loadFunctions(): readonly Registration[] {
 async function main(): Promise<void> {
   const { file, values } = loadLocalSettings(root, process.env);
   for (const [k, v] of Object.entries(values)) process.env[k] = v;
+  // The queue trigger's binding reads %LIFEBOAT_JOBS_QUEUE%: the host needs it set (the Bicep sets it in Azure).
+  process.env.LIFEBOAT_JOBS_QUEUE ||= DEFAULTS.LIFEBOAT_JOBS_QUEUE;
   log(file ? `settings from ${file}` : "no local.settings.json: using the environment only");
 
   const stopAzurite = await ensureAzurite();
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     for (const j of jobs) j.stop();
     stopWatching();
     server.close();
-    await stopQueues();
+    void stopQueues(); // running messages reappear after their lease, as when an instance stops
     await stopAzurite?.();
     process.exit(0);
   };

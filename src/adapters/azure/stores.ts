@@ -14,7 +14,7 @@ import { BlobBackupStore } from "./BlobBackupStore";
 import { BlobDigestStore } from "./BlobDigestStore";
 import { blobServiceClient, queueServiceClient, tableClient, tableServiceClient, type Retries } from "./clients";
 import type { JobStore } from "../../app/ports/JobStore";
-import { JOBS_QUEUE, type JobQueue } from "../../app/ports/JobQueue";
+import type { JobQueue } from "../../app/ports/JobQueue";
 import type { QueueConnection } from "../../config/jobs";
 import { AzureJobStore } from "./AzureJobStore";
 import { AzureJobQueue } from "./AzureJobQueue";
@@ -89,10 +89,10 @@ export function createJobStore(conn: StorageConnection, table: string, options: 
   return labelled(new AzureJobStore(client), { role: "job state", endpoint: safeEndpoint(client.url), setting: "LIFEBOAT_BACKUP (LIFEBOAT_JOBS_TABLE)", needs: "Storage Table Data Contributor" });
 }
 
-/** The jobs queue (lifeboat-jobs) of the Functions host's account. Creates it on first send. */
-export function createJobQueue(conn: QueueConnection, options: StoreOptions = {}): JobQueue {
+/** The jobs queue `name` of the Functions host's account. Creates it on first send. */
+export function createJobQueue(conn: QueueConnection, name: string, options: StoreOptions = {}): JobQueue {
   let cred: TokenCredential | undefined;
   const service = queueServiceClient(conn, () => (cred ??= createCredential(conn.kind === "identity" ? conn.clientId : undefined)), options.retries ?? "standard");
-  const client = service.getQueueClient(JOBS_QUEUE);
+  const client = service.getQueueClient(name);
   return labelled(new AzureJobQueue(client), { role: "jobs queue", endpoint: safeEndpoint(client.url), setting: "AzureWebJobsStorage", needs: "Storage Queue Data Contributor" });
 }

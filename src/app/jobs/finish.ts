@@ -128,5 +128,5 @@ export async function failJob(deps: JobDeps, jobId: string, reason: unknown): Pr
 
 /** Keeps the error of a delivery that will be retried on the job: the reason a poison message ends it with. Never throws. */
 export async function noteRetry(jobs: JobStore, jobId: string, reason: unknown, now: () => Date): Promise<void> {
-  await updateJob(jobs, jobId, (j) => (isFinished(j.state) ? null : { ...j, lastError: errorText(reason) ?? "unknown error" }), now).catch(() => undefined);
+  await updateJob(jobs, jobId, (j) => (isFinished(j.state) ? null : { ...j, lastError: errorText(reason) ?? "unknown error", failedDeliveries: (j.failedDeliveries ?? 0) + 1 }), now).catch(() => undefined);
 }

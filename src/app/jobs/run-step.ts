@@ -62,7 +62,7 @@ export async function runJobStep(deps: JobDeps, body: unknown, say: (line: strin
 }
 
 /** A message the queue gave up on (moved to the poison queue): ends its job `failed` with the last error seen. */
-export async function failPoisoned(deps: JobDeps, body: unknown, dequeueCount: number | undefined, say: (line: string) => void): Promise<StepOutcome> {
+export async function failPoisoned(deps: JobDeps, body: unknown, say: (line: string) => void): Promise<StepOutcome> {
   const msg = parseJobMessage(body);
   if (!msg) {
     say("poison message that is not a restore-job message; dropped");
@@ -71,8 +71,8 @@ export async function failPoisoned(deps: JobDeps, body: unknown, dequeueCount: n
   const { jobs } = jobPorts(deps, false);
   const job = await jobs.getJob(msg.job);
   const last = job?.value.lastError ?? "no error was recorded";
-  const tries = dequeueCount ? `${dequeueCount} deliveries` : "every delivery";
-  const failed = await failJob(deps, msg.job, `the ${msg.step} step${msg.step === "task" ? ` ${msg.task}` : ""} failed on ${tries}; last error: ${last}`);
+  const tries = job?.value.failedDeliveries ? `${job.value.failedDeliveries} failed deliveries of the job's steps` : "every delivery";
+  const failed = await failJob(deps, msg.job, `the ${msg.step} step${msg.step === "task" ? ` ${msg.task}` : ""} failed on every delivery (${tries}); last error: ${last}`);
   say(failed ? `job ${msg.job}: failed (poison message)` : `job ${msg.job}: already finished; poison message dropped`);
   return failed ? "job failed" : "ignored";
 }

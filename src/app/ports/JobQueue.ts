@@ -1,8 +1,8 @@
 import type { JobMessage } from "../../core/jobs/job";
 
 /**
- * The queue restore-job steps travel on (`lifeboat-jobs` in the Functions host's storage
- * account). The Functions runtime delivers each message to a queue-triggered function,
+ * The queue restore-job steps travel on (LIFEBOAT_JOBS_QUEUE, default `lifeboat-jobs`, in the Functions
+ * host's storage account). The Functions runtime delivers each message to a queue-triggered function,
  * retries a failed one and moves it to `lifeboat-jobs-poison` after maxDequeueCount.
  */
 export interface JobQueue {
@@ -10,5 +10,5 @@ export interface JobQueue {
   send(message: JobMessage): Promise<void>;
 }
 
-/** The queue's name, fixed in the trigger binding and the Bicep. */
-export const JOBS_QUEUE = "lifeboat-jobs";
+/** The trigger binding's queue name: the app setting LIFEBOAT_JOBS_QUEUE (default lifeboat-jobs, as the Bicep creates it). */
+export const JOBS_QUEUE_BINDING = "%LIFEBOAT_JOBS_QUEUE%";

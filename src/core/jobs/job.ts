@@ -51,6 +51,8 @@ export interface JobRecord {
   error?: string;
   /** The last error of a delivery that will be retried: the reason a poison message ends the job with. */
   lastError?: string;
+  /** Deliveries of the job's steps that failed and were left to the queue to retry. */
+  failedDeliveries?: number;
   verification?: TableVerification[];
   containers?: { container: string; target: string; files: number; bytes: number; deleted: number }[];
 }
