@@ -34,3 +34,14 @@ export function testServices(tables: string[], extra: Record<string, string> = {
 export function tableOn(table: string): TableClient {
   return TableClient.fromConnectionString(inject("azurite"), table, { allowInsecureConnection: true });
 }
+
+/** Settings with their own jobs table and queue, so parallel test files never take each other's messages. */
+export function jobSettings(tables: string[], extra: Record<string, string> = {}): Record<string, string> {
+  return testSettings(tables, {
+    AzureWebJobsStorage: inject("azurite"),
+    LIFEBOAT_JOBS_TABLE: `Jobs${randomBytes(4).toString("hex")}`,
+    LIFEBOAT_JOBS_QUEUE: `jobs-${randomBytes(4).toString("hex")}`,
+    ...extra,
+  });
+}
+

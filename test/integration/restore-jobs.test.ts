@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { resetServices } from "../../src/functions/shared/runtime";
 import { restoreJob, restoreJobs, submitRestore } from "../../src/functions/restores";
 import { loadConfig } from "../../src/config";
@@ -10,7 +8,7 @@ import { takeBackup } from "../../src/app/backup/take-backup";
 import type { JobView } from "../../src/app/jobs";
 import type { EntityRecord } from "../../src/core/entity/record";
 import { uniqueTable } from "../helpers/names";
-import { testSettings } from "../helpers/services";
+import { jobSettings } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
 import { runJobWorker } from "../helpers/job-worker";
 
@@ -21,16 +19,6 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
   resetServices();
 });
-
-/** Settings with their own jobs table and queue, so parallel test files never take each other's messages. */
-export function jobSettings(tables: string[], extra: Record<string, string> = {}): Record<string, string> {
-  return testSettings(tables, {
-    AzureWebJobsStorage: inject("azurite"),
-    LIFEBOAT_JOBS_TABLE: `Jobs${randomBytes(4).toString("hex")}`,
-    LIFEBOAT_JOBS_QUEUE: `jobs-${randomBytes(4).toString("hex")}`,
-    ...extra,
-  });
-}
 
 async function post(body: unknown): Promise<{ status: number; body: Record<string, unknown>; location?: string }> {
   const res = await submitRestore(new HttpRequest({ method: "POST", url: "http://localhost/api/restores", body: { string: JSON.stringify(body) } }), ctx("submitRestore"));

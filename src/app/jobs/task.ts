@@ -95,6 +95,7 @@ export async function runJobTask(deps: JobDeps, jobId: string, id: string, say: 
   }
   const task: TaskRecord = { ...got.value, state: "running", attempts: got.value.attempts + 1, updatedAt: now().toISOString() };
   await jobs.updateTask(jobId, task);
+  say(`job ${jobId}: task ${id} started (attempt ${task.attempts})`);
   const cp = checkpoints(jobs, jobId, task, now);
   const ctx = deps.readingFrom(job.value.request.from);
   const result = await runTask(ctx, job.value.pointId, task, cp.sink);
