@@ -65,6 +65,12 @@ param auditDigestContainerName string = 'lifeboat-audit'
 @description('Name of the audit table, in the primary backup account.')
 param auditTableName string = 'LifeboatAudit'
 
+@description('Restore-job state table, in the backup account (LIFEBOAT_JOBS_TABLE).')
+param jobsTableName string = 'LifeboatJobs'
+
+@description('Queue restore jobs travel on, in the Functions host account (LIFEBOAT_JOBS_QUEUE); its poison queue is <name>-poison.')
+param jobsQueueName string = 'lifeboat-jobs'
+
 @description('LIFEBOAT_KEK_SECRET: name of the Key Vault secret that holds the KEK (created by the operator, not by this template).')
 param kekSecretName string = 'lifeboat-kek'
 
@@ -275,7 +281,7 @@ module runtimeStorage 'modules/runtime-storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
-    jobsQueueName: 'lifeboat-jobs'
+    jobsQueueName: jobsQueueName
     appPrincipalId: identity.outputs.principalId
   }
 }
@@ -294,6 +300,7 @@ module backup 'modules/backup-storage.bicep' = {
     softDeleteDays: softDeleteDays
     withAuditTable: true
     auditTableName: auditTableName
+    jobsTableName: jobsTableName
     withTriggerQueue: true
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
@@ -316,6 +323,7 @@ module secondaryBackup 'modules/backup-storage.bicep' = {
     softDeleteDays: softDeleteDays
     withAuditTable: false
     auditTableName: auditTableName
+    jobsTableName: jobsTableName
     withTriggerQueue: false
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
@@ -400,6 +408,8 @@ module functionApp 'modules/function-app.bicep' = {
     backupContainerName: backupContainerName
     kekSecretName: kekSecretName
     auditTableName: auditTableName
+    jobsTableName: jobsTableName
+    jobsQueueName: jobsQueueName
     auditDigestContainerName: auditDigestContainerName
     rpoMinutes: rpoMinutes
     rtoMinutes: rtoMinutes

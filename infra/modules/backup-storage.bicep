@@ -70,6 +70,9 @@ param withAuditTable bool
 @description('Name of the audit table.')
 param auditTableName string
 
+@description('Name of the restore-job state table (LIFEBOAT_JOBS_TABLE; created with the audit table).')
+param jobsTableName string
+
 @description('Let the app use this account\'s queues: the blob trigger of the retention function keeps its poison queue in the account it watches.')
 param withTriggerQueue bool
 
@@ -220,6 +223,10 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     resource audit 'tables' = if (withAuditTable) {
       name: auditTableName
     }
+
+    resource jobs 'tables' = if (withAuditTable) {
+      name: jobsTableName
+    }
   }
 }
 
@@ -273,6 +280,17 @@ resource appSetsTiers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource appWritesAudit 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable) {
   name: guid(account::tables::audit.id, appPrincipalId, roles.storageTableDataContributor)
   scope: account::tables::audit
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Restore-job state (LIFEBOAT_JOBS_TABLE): this one table only.
+resource appWritesJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable) {
+  name: guid(account::tables::jobs.id, appPrincipalId, roles.storageTableDataContributor)
+  scope: account::tables::jobs
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
     principalId: appPrincipalId

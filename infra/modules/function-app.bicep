@@ -89,6 +89,12 @@ param kekSecretName string
 @description('LIFEBOAT_AUDIT_TABLE: the audit table, in the backup account.')
 param auditTableName string
 
+@description('LIFEBOAT_JOBS_TABLE: the restore-job state table, in the backup account.')
+param jobsTableName string
+
+@description('LIFEBOAT_JOBS_QUEUE: the restore-job queue, in the Functions host account (AzureWebJobsStorage).')
+param jobsQueueName string
+
 @description('LIFEBOAT_AUDIT_CONTAINER: the audit-digest container, in the backup account.')
 param auditDigestContainerName string
 
@@ -200,6 +206,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_KEY_VAULT_URI_SECONDARY', value: secondaryKeyVaultUri }
         { name: 'LIFEBOAT_KEK_SECRET', value: kekSecretName }
         { name: 'LIFEBOAT_AUDIT_TABLE', value: auditTableName }
+        { name: 'LIFEBOAT_JOBS_TABLE', value: jobsTableName }
+        { name: 'LIFEBOAT_JOBS_QUEUE', value: jobsQueueName }
         { name: 'LIFEBOAT_AUDIT_CONTAINER', value: auditDigestContainerName }
         { name: 'RPO_MINUTES', value: string(rpoMinutes) }
         { name: 'RTO_MINUTES', value: string(rtoMinutes) }

@@ -5,6 +5,7 @@ import { registerAudit } from "./commands/audit";
 import { registerBackup } from "./commands/backup";
 import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
+import { registerJobs } from "./commands/jobs";
 import { registerKek } from "./commands/kek";
 import { registerRetention } from "./commands/retention";
 import { registerPoints } from "./commands/points";
@@ -27,6 +28,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerBackup(program, io);
   registerPoints(program, io);
   registerRestore(program, io);
+  registerJobs(program, io);
   registerVerify(program, io);
   registerStatus(program, io);
   registerAudit(program, io);

@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { TOOL } from "../version";
-import { auditQuery, auditVerifyQuery, pointsQuery } from "./shared/api";
+import { auditQuery, auditVerifyQuery, jobsQuery, pointsQuery, restoreBody } from "./shared/api";
 
 /** The query parameters of a zod object schema, as OpenAPI parameter objects (their JSON Schemas from zod itself). */
 function parameters(schema: z.ZodObject): object[] {
@@ -21,6 +21,10 @@ const get = (summary: string, schema: z.ZodObject | null, description: string) =
   get: { summary, ...(schema ? { parameters: parameters(schema) } : {}), responses: { "200": ok(description), "400": problem, "500": problem } },
 });
 
+/** A JSON request body from its zod schema. */
+const body = (schema: z.ZodType) => ({ required: true, content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input" }) } } });
+const notFound = { description: "No such thing", content: problem.content };
+
 /** The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas that validate the requests. Never throws. */
 export function openApiDocument(): object {
   return {
@@ -34,6 +38,21 @@ export function openApiDocument(): object {
       "/api/points": get("Restore points, oldest first", pointsQuery, "An array of points"),
       "/api/audit": get("Audit entries in chain order", auditQuery, "{ entries, truncated }"),
       "/api/audit/verify": get("Verify the audit hash chain against the signed digests (audited)", auditVerifyQuery, "The verification report; ok says whether anything was tampered with"),
+      "/api/restores": {
+        post: {
+          summary: "Submit a restore job (audited as restore.submit); it runs on the jobs queue, one task per table's changes, full-segment data file and container",
+          requestBody: body(restoreBody),
+          responses: { "202": { ...ok("The job: id, state, point, plan"), headers: { Location: { description: "/api/restores/{id}", schema: { type: "string" } } } }, "200": ok("dryRun: the plan"), "400": problem, "404": notFound, "500": problem },
+        },
+        ...get("Restore jobs of the last week, newest first", jobsQuery, "An array of jobs"),
+      },
+      "/api/restores/{id}": {
+        get: {
+          summary: "A restore job: state (queued, running, verifying, succeeded, failed), progress per table (entities, bytes, %), verification, error",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", pattern: "^r[0-9]{8}t[0-9]{6}-[0-9a-f]{6}$" } }],
+          responses: { "200": ok("The job"), "400": problem, "404": notFound, "500": problem },
+        },
+      },
     },
   };
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { auditEntries, auditVerify } from "../../src/functions/audit-api";
 import { health } from "../../src/functions/health";
 import { openapi } from "../../src/functions/openapi";
+import { restoreJob, submitRestore } from "../../src/functions/restores";
 import { points } from "../../src/functions/points";
 import { resetServices } from "../../src/functions/shared/runtime";
 import { status } from "../../src/functions/status";
@@ -78,7 +79,9 @@ describe("the read endpoints", () => {
     expect(doc.paths["/api/points"]!.get.parameters!.map((p) => p.name)).toEqual(["from", "to"]);
     expect(doc.paths["/api/audit"]!.get.parameters!.map((p) => p.name)).toEqual(["from", "to", "action", "limit"]);
     expect(doc.paths["/api/audit/verify"]!.get.parameters!.map((p) => p.name)).toEqual(["from", "to", "operator"]);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/status", "/api/health"]));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/status", "/api/health", "/api/restores", "/api/restores/{id}"]));
+    const post = (doc.paths["/api/restores"] as unknown as { post: { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown> } } } } } }).post;
+    expect(Object.keys(post.requestBody.content["application/json"].schema.properties)).toEqual(["at", "pointId", "tables", "containers", "target", "from", "dryRun", "operator"]);
   });
 
   it("random query strings never yield a 5xx", async () => {
@@ -92,6 +95,28 @@ describe("the read endpoints", () => {
       const h = pick(handlers);
       const r = await call(h, q);
       expect(r.status ?? 200, `${h.name}?${q}`).toBeLessThan(500);
+    }
+  }, 120_000);
+
+  it("random bodies and paths of the restore-job endpoints never yield a 5xx", async () => {
+    const s = testServices([uniqueTable("Fuzz")], { AzureWebJobsStorage: inject("azurite"), LIFEBOAT_JOBS_TABLE: `Jobs${randomBytes(4).toString("hex")}`, LIFEBOAT_JOBS_QUEUE: `fuzz-${randomBytes(4).toString("hex")}` });
+    await seedTable(s.source, [...(s.config.tables as string[])][0]!, makeRecords(5, 1, 1));
+    const backup = await cli(["backup"], s.settings);
+    const pointId = backup.stdout.trim();
+    resetServices(createServices(loadConfig(s.settings)));
+    const pick = <T>(xs: readonly T[]): T => xs[randomBytes(1)[0]! % xs.length]!;
+    const values: unknown[] = [null, true, 0, -1, 1e308, "", "a", "Ab1", "2026-11-26T03:00:00Z", "not a time", pointId, "20261126T134500123Z-f1a2b3c", "😀", "\u0000", "a".repeat(500), [], ["x"], ["Bad-Name"], {}, { prefix: "Rz" }, { prefix: "1x" }, { inPlace: false }, { prefix: "Rz", inPlace: true }, "primary", "secondary", "nowhere"];
+    const fields = ["at", "pointId", "tables", "containers", "target", "from", "dryRun", "operator", "__proto__", "extra"];
+    const ctx = (): InvocationContext => new InvocationContext({ functionName: "fuzz", invocationId: "inv-f" });
+    for (let i = 0; i < 120; i++) {
+      const o: Record<string, unknown> = {};
+      for (let k = 0; k < 1 + (i % 5); k++) o[pick(fields)] = pick(values);
+      const text = i % 10 === 9 ? pick(["", "{", "[]", "null", "\"x\"", "{\"target\":"]) : JSON.stringify(o);
+      const r = await submitRestore(new HttpRequest({ method: "POST", url: "http://localhost/api/restores", body: { string: text }, headers: i % 3 === 0 ? { "x-ms-client-principal-name": "fuzz@example.com" } : {} }), ctx());
+      expect(r.status ?? 200, `POST ${text}`).toBeLessThan(500);
+      const id = pick(["r20261130t000000-abcdef", "", "x", "../..", "%00", "r2026", "R20261130T000000-ABCDEF", "😀".repeat(40)]);
+      const g = await restoreJob(new HttpRequest({ method: "GET", url: "http://localhost/api/restores/x", params: { id } }), ctx());
+      expect(g.status ?? 200, `GET ${id}`).toBeLessThan(500);
     }
   }, 120_000);
 });

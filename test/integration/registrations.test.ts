@@ -31,7 +31,20 @@ describe("function registrations, as the Functions host receives them", () => {
       retention: { type: "blobTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
       rpoMonitor: { type: "timerTrigger", direction: "in", schedule: "0 */5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       status: { type: "httpTrigger", direction: "in", schedule: undefined, route: "status", methods: ["GET"], authLevel: "function" },
+      submitRestore: { type: "httpTrigger", direction: "in", schedule: undefined, route: "restores", methods: ["POST"], authLevel: "function" },
+      restoreJobs: { type: "httpTrigger", direction: "in", schedule: undefined, route: "restores", methods: ["GET"], authLevel: "function" },
+      restoreJob: { type: "httpTrigger", direction: "in", schedule: undefined, route: "restores/{id}", methods: ["GET"], authLevel: "function" },
+      restoreWorker: { type: "queueTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
+      restorePoison: { type: "queueTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
     });
+    // The restore-job queue and its poison queue, named by an app setting the Bicep sets, on the host's own account.
+    const worker = registeredFunctions().find((r) => r.name === "restoreWorker");
+    expect(triggerOf(worker!)).toMatchObject({ queueName: "%LIFEBOAT_JOBS_QUEUE%", connection: "AzureWebJobsStorage" });
+    const poison = registeredFunctions().find((r) => r.name === "restorePoison");
+    expect(triggerOf(poison!)).toMatchObject({ queueName: "%LIFEBOAT_JOBS_QUEUE%-poison", connection: "AzureWebJobsStorage" });
+    // The test helper that runs them under the local queue host uses the same metadata.
+    const helper = readFileSync(join(__dirname, "../helpers/job-worker.ts"), "utf8");
+    expect(helper).toContain('connection: "AzureWebJobsStorage"');
     // The retention trigger: Event Grid source (Flex Consumption), new manifests only, the
     // function name the Bicep's event subscription (retention-events.bicep) calls.
     const retention = registeredFunctions().find((r) => r.name === "retention");

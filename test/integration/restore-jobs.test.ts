@@ -5,12 +5,14 @@ import { restoreJob, restoreJobs, submitRestore } from "../../src/functions/rest
 import { loadConfig } from "../../src/config";
 import { createServices } from "../../src/services";
 import { takeBackup } from "../../src/app/backup/take-backup";
+import { listPoints } from "../../src/app/repo/catalog";
 import type { JobView } from "../../src/app/jobs";
 import type { EntityRecord } from "../../src/core/entity/record";
 import { uniqueTable } from "../helpers/names";
 import { jobSettings } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
 import { runJobWorker } from "../helpers/job-worker";
+import { cli } from "../helpers/cli-io";
 
 const ctx = (name: string): InvocationContext => new InvocationContext({ functionName: name, logHandler: () => undefined });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -158,5 +160,34 @@ describe("restore jobs on the queue", () => {
     const entries = [];
     for await (const e of s.audit.entries({})) entries.push(e);
     expect(entries.filter((e) => e.target.job === id).map((e) => `${e.action} ${e.outcome} ${e.operator}`)).toEqual(["restore.submit succeeded asserted:carol", "restore failed asserted:carol"]);
+  });
+
+  it("lifeboat restore --job --in-place: a safety backup first, the live table swept back to the point, progress followed to the end", async () => {
+    const a = uniqueTable("JobInPlace");
+    const settings = jobSettings([a]);
+    const s = createServices(loadConfig(settings));
+    const v1 = makeRecords(150, 1);
+    await seedTable(s.source, a, v1);
+    expect((await takeBackup(s, { operator: "test", kind: "full", waitForLockSeconds: 0 })).status).toBe("committed");
+    // After the point: updates, a deletion, and new entities that the restore must remove.
+    await seedTable(s.source, a, makeRecords(10, 9));
+    await deleteFromTable(s.source, a, v1.slice(20, 25));
+    await seedTable(s.source, a, makeRecords(7, 9, 10, 5000));
+    const point = (await listPoints(s.repo))[0]!.id;
+
+    resetServices(s);
+    const worker = runJobWorker(settings);
+    stops.push(worker.stop);
+    const r = await cli(["--operator", "dana", "restore", "--job", "--in-place", "--point", point], settings);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/submitted restore job r\d{8}t\d{6}-[0-9a-f]{6}/);
+    expect(r.stderr).toMatch(/: running \d+(\.\d)?%|: verifying|: succeeded 100%/);
+    expect(r.stdout).toMatch(new RegExp(`${a} -> ${a}: 150 entities, 7 removed, verified`));
+    expect(r.stdout).toMatch(/safety backup: \d{8}T\d{9}Z-i[0-9a-f]{6}/);
+    await expectTableEquals(a, v1);
+
+    const bad = await cli(["restore", "--detach", "--in-place"], settings);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--detach: only with --job");
   });
 });

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
 import type { JobStore, Versioned } from "../../app/ports/JobStore";
 import type { JobRecord, TablePrep, TaskRecord } from "../../core/jobs/job";
-import { statusOf } from "./clients";
+import { codeOf, statusOf } from "./clients";
 
 type Row = Record<string, unknown>;
 
@@ -26,31 +26,18 @@ function bodyOf<T>(e: TableEntityResult<Row>): T {
 /**
  * Job state in one table: a job is row (`job`, id); its tasks and tables are rows of
  * the job's own partition (`task-<id>`, `table-<name>`). Each record is JSON in `body*`
- * properties, next to the few columns a listing filters on. Creates the table on first use.
+ * properties, next to the few columns a listing filters on. Creates the table on first write.
  */
 export class AzureJobStore implements JobStore {
   readonly description: string;
-  #ready: Promise<void> | undefined;
 
   constructor(private readonly client: TableClient) {
     this.description = `table ${client.tableName}`;
   }
 
-  async #table(): Promise<TableClient> {
-    this.#ready ??= this.client.createTable().then(
-      () => undefined,
-      (err: unknown) => {
-        this.#ready = undefined;
-        throw err;
-      },
-    );
-    await this.#ready;
-    return this.client;
-  }
-
   async #get<T>(pk: string, rk: string): Promise<Versioned<T> | null> {
     try {
-      const e = await (await this.#table()).getEntity<Row>(pk, rk);
+      const e = await this.client.getEntity<Row>(pk, rk);
       return { value: bodyOf<T>(e), etag: e.etag };
     } catch (err) {
       if (statusOf(err) === 404) return null;
@@ -58,9 +45,17 @@ export class AzureJobStore implements JobStore {
     }
   }
 
+  /** Inserts a row; false when it exists. Creates the table on first write (with table-scoped rights a create of an existing table is refused, so only then). */
   async #insert(pk: string, rk: string, props: Row): Promise<boolean> {
+    const entity = { partitionKey: pk, rowKey: rk, ...props };
     try {
-      await (await this.#table()).createEntity({ partitionKey: pk, rowKey: rk, ...props });
+      try {
+        await this.client.createEntity(entity);
+      } catch (err) {
+        if (codeOf(err) !== "TableNotFound") throw err;
+        await this.client.createTable();
+        await this.client.createEntity(entity);
+      }
       return true;
     } catch (err) {
       if (statusOf(err) === 409) return false;
@@ -68,9 +63,9 @@ export class AzureJobStore implements JobStore {
     }
   }
 
-  async #replace(pk: string, rk: string, props: Row, etag?: string): Promise<boolean> {
+  async #replace(pk: string, rk: string, props: Row, etag: string): Promise<boolean> {
     try {
-      await (await this.#table()).updateEntity({ partitionKey: pk, rowKey: rk, ...props }, "Replace", etag ? { etag } : {});
+      await this.client.updateEntity({ partitionKey: pk, rowKey: rk, ...props }, "Replace", { etag });
       return true;
     } catch (err) {
       if (statusOf(err) === 412) return false;
@@ -78,11 +73,19 @@ export class AzureJobStore implements JobStore {
     }
   }
 
-  async #list<T>(pk: string, prefix: string): Promise<T[]> {
+  async #list<T>(pk: string, filter: string): Promise<T[]> {
     const out: T[] = [];
-    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${`${prefix}~`}`;
-    for await (const e of (await this.#table()).listEntities<Row>({ queryOptions: { filter } })) out.push(bodyOf<T>(e));
+    try {
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter } })) out.push(bodyOf<T>(e));
+    } catch (err) {
+      if (codeOf(err) === "TableNotFound" || statusOf(err) === 404) return [];
+      throw err;
+    }
     return out;
+  }
+
+  #rows<T>(pk: string, prefix: string): Promise<T[]> {
+    return this.#list<T>(pk, odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${`${prefix}~`}`);
   }
 
   async createJob(job: JobRecord): Promise<void> {
@@ -98,9 +101,7 @@ export class AzureJobStore implements JobStore {
   }
 
   async listJobs(since: Date, limit: number): Promise<JobRecord[]> {
-    const out: JobRecord[] = [];
-    const filter = odata`PartitionKey eq ${JOBS} and createdAt ge ${since.toISOString()}`;
-    for await (const e of (await this.#table()).listEntities<Row>({ queryOptions: { filter } })) out.push(bodyOf<JobRecord>(e));
+    const out = await this.#list<JobRecord>(JOBS, odata`PartitionKey eq ${JOBS} and createdAt ge ${since.toISOString()}`);
     return out.sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
   }
 
@@ -117,7 +118,7 @@ export class AzureJobStore implements JobStore {
   }
 
   listTasks(jobId: string): Promise<TaskRecord[]> {
-    return this.#list<TaskRecord>(jobId, "task-");
+    return this.#rows<TaskRecord>(jobId, "task-");
   }
 
   async addTable(jobId: string, prep: TablePrep): Promise<TablePrep> {
@@ -132,6 +133,6 @@ export class AzureJobStore implements JobStore {
   }
 
   listTables(jobId: string): Promise<TablePrep[]> {
-    return this.#list<TablePrep>(jobId, "table-");
+    return this.#rows<TablePrep>(jobId, "table-");
   }
 }

@@ -4,6 +4,9 @@ import { checkRestoreRequest, RestoreIncompleteError, type RestoreResult, type R
 import { ValidationError } from "../../core/errors";
 import { parseInstant } from "../../core/policy/pitr";
 import { isPointId } from "../../format/manifest";
+import { submitRestoreJob } from "../../app/jobs";
+import { jobDeps } from "../../services";
+import { followJob } from "./jobs";
 import { cliOperatorOf, formatBytes, POINT_ID_RULE, progressPrinter, refuse, servicesFrom, storeChoice, type CliIo } from "../context";
 
 interface RestoreOpts {
@@ -16,6 +19,8 @@ interface RestoreOpts {
   dryRun?: boolean;
   from?: string;
   json?: boolean;
+  job?: boolean;
+  detach?: boolean;
 }
 
 /** `lifeboat restore …`: point-in-time restore into new tables or in place. */
@@ -32,6 +37,8 @@ export function registerRestore(program: Command, io: CliIo): void {
     .option("--dry-run", "show the plan, write nothing")
     .option("--from <store>", "which copy of the backups: primary, secondary, or auto (the primary, falling back to the secondary)", "auto")
     .option("--json", "print the result as JSON")
+    .option("--job", "run it as a restore job on the Functions app's queue (tasks in parallel on every instance) and follow its progress")
+    .option("--detach", "with --job: print the job id and return at once (follow later: lifeboat jobs <id> --follow)")
     .action(async (opts: RestoreOpts) => {
       // Validate everything before touching anything.
       const action = opts.dryRun ? "restore.dryRun" : "restore";
@@ -53,6 +60,7 @@ export function registerRestore(program: Command, io: CliIo): void {
       if (opts.point !== undefined && !isPointId(opts.point)) await bad(POINT_ID_RULE);
       if (opts.inPlace && opts.targetPrefix !== undefined) await bad("--target-prefix and --in-place: give one, not both");
       if (!opts.inPlace && opts.targetPrefix === undefined) await bad("a target is required: --target-prefix <p> (new tables) or --in-place");
+      if (opts.detach && !opts.job) await bad("--detach: only with --job");
       const tables = opts.tables?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
       if (opts.tables !== undefined && (!tables || tables.length === 0)) await bad("--tables: names no table");
       const containers = opts.containers?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
@@ -67,6 +75,24 @@ export function registerRestore(program: Command, io: CliIo): void {
 
       const from = await storeChoice(io, program, action, opts.from);
       const s = servicesFrom(io, program, from);
+      if (opts.job && !opts.dryRun) {
+        const submitted = await submitRestoreJob(jobDeps(s), {
+          operator: cliOperatorOf(program),
+          ...(at ? { at } : {}),
+          ...(opts.point ? { pointId: opts.point } : {}),
+          ...(tables ? { tables } : {}),
+          ...(containers ? { containers } : {}),
+          target,
+          from,
+        });
+        if (submitted.kind !== "job") return;
+        io.stderr(`submitted restore job ${submitted.job.id} (point ${submitted.job.pointId}); follow it with: lifeboat jobs ${submitted.job.id} --follow\n`);
+        if (opts.detach) {
+          io.stdout(`${submitted.job.id}\n`);
+          return;
+        }
+        return followJob(io, jobDeps(s), submitted.job.id, opts.json === true);
+      }
       let result: RestoreResult;
       try {
         result = await restorePoint(s, {
