@@ -283,6 +283,8 @@ module runtimeStorage 'modules/runtime-storage.bicep' = {
     deadLetterContainerName: deadLetterContainerName
     jobsQueueName: jobsQueueName
     appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
   }
 }
 

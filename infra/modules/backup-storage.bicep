@@ -335,6 +335,17 @@ resource operatorWritesAudit 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
+// The operator's restore jobs (lifeboat restore --job, lifeboat jobs): their state table only.
+resource operatorWritesJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable && !empty(operatorPrincipalId)) {
+  name: guid(account::tables::jobs.id, operatorPrincipalId, roles.storageTableDataContributor)
+  scope: account::tables::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
 // ... and its signed digests (written once each; the account's immutability keeps them).
 resource operatorWritesAuditDigests 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable && !empty(operatorPrincipalId)) {
   name: guid(account::blobs::auditDigests.id, operatorPrincipalId, roles.storageBlobDataContributor)

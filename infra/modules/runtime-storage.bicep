@@ -23,6 +23,13 @@ param deadLetterContainerName string
 @description('Queue of restore / import jobs.')
 param jobsQueueName string
 
+@description('Object id of an operator (person or group) who submits restore jobs with the lifeboat CLI (restore --job); empty for none.')
+param operatorPrincipalId string = ''
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = 'User'
+
 @description('Object id of the Function App identity.')
 param appPrincipalId string
 
@@ -90,6 +97,17 @@ resource appUsesJobQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor) // Storage Queue Data Contributor
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The operator's `lifeboat restore --job`: send to the jobs queue only (no reading or deleting).
+resource operatorSendsJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(account::queues::jobs.id, operatorPrincipalId, roles.storageQueueDataMessageSender)
+  scope: account::queues::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageSender) // Storage Queue Data Message Sender
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
   }
 }
 

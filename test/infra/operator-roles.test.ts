@@ -29,7 +29,7 @@ const MODULES = join(__dirname, "..", "..", "infra", "modules");
 type Account = "backup" | "failover";
 type Access = "read" | "write" | "delete" | "tags";
 /** A container or table by its role in the deployment; "*" is the whole account. */
-type Resource = "backup container" | "audit digests" | "locks" | "audit table" | "restored tables" | "*";
+type Resource = "backup container" | "audit digests" | "locks" | "audit table" | "jobs table" | "restored tables" | "*";
 
 interface Need {
   account: Account;
@@ -78,6 +78,7 @@ const NAMED_BY: Record<string, Resource> = {
   auditDigestContainerName: "audit digests",
   lockContainerName: "locks",
   auditTableName: "audit table",
+  jobsTableName: "jobs table",
 };
 
 /** The role assignments Bicep gives the operator, read from the modules' source. */
@@ -133,6 +134,7 @@ interface Names {
   backupContainer: string;
   auditContainer: string;
   auditTable: string;
+  jobsTable: string;
 }
 
 function blobNeed(account: Account, r: RecordedRequest, names: Names): Need {
@@ -152,7 +154,7 @@ function tableNeed(account: Account, r: RecordedRequest, names: Names): Need {
   let table = segment.replace(/\(.*$/, "");
   if (segment === "$batch") table = /(?:POST|PUT|PATCH|MERGE|DELETE) https?:\/\/[^/]+\/[^/]+\/(\w+)/.exec(r.body ?? "")?.[1] ?? "";
   if (segment === "Tables" || segment.startsWith("Tables(")) table = /'(\w+)'/.exec(segment)?.[1] ?? /"TableName":"(\w+)"/.exec(r.body ?? "")?.[1] ?? "Tables";
-  const resource: Resource = table === names.auditTable ? "audit table" : account === "failover" ? "restored tables" : "*";
+  const resource: Resource = table === names.auditTable ? "audit table" : table === names.jobsTable ? "jobs table" : account === "failover" ? "restored tables" : "*";
   const access: Access = r.method === "GET" || r.method === "HEAD" ? "read" : r.method === "DELETE" ? "delete" : "write";
   return { account, service: "table", resource, access, why: `${r.method} ${u.pathname}${u.search} (${table})` };
 }
@@ -182,11 +184,11 @@ describe("the operator's roles in infra/ cover what the CLI writes in the README
 
   beforeAll(async () => {
     // The app takes a backup with its own roles (not under test).
-    const settings = testSettings([table]);
+    const settings = testSettings([table], { LIFEBOAT_JOBS_TABLE: `Jobs${table.slice(-8)}`, LIFEBOAT_JOBS_QUEUE: `oper-${table.slice(-8).toLowerCase()}` });
     const s = createServices(loadConfig(settings));
     await seedTable(s.source, table, makeRecords(60, 1, 3));
     expect((await cli(["backup"], settings)).code).toBe(0);
-    names = { backupContainer: settings.LIFEBOAT_BACKUP_CONTAINER!, auditContainer: settings.LIFEBOAT_AUDIT_CONTAINER!, auditTable: settings.LIFEBOAT_AUDIT_TABLE! };
+    names = { backupContainer: settings.LIFEBOAT_BACKUP_CONTAINER!, auditContainer: settings.LIFEBOAT_AUDIT_CONTAINER!, auditTable: settings.LIFEBOAT_AUDIT_TABLE!, jobsTable: settings.LIFEBOAT_JOBS_TABLE! };
 
     const cs = inject("azurite");
     const endpoint = (key: string): string => new URL(cs.split(";").find((p) => p.startsWith(`${key}=`))!.slice(key.length + 1)).origin;
@@ -196,6 +198,7 @@ describe("the operator's roles in infra/ cover what the CLI writes in the README
     }
     // As deployed: Bicep creates the audit table and the containers before any CLI run.
     await TableClient.fromConnectionString(cs, names.auditTable, { allowInsecureConnection: true }).createTable();
+    await TableClient.fromConnectionString(cs, names.jobsTable, { allowInsecureConnection: true }).createTable();
     const blobs = BlobServiceClient.fromConnectionString(cs);
     for (const c of [names.auditContainer, LOCK_CONTAINER, names.backupContainer]) await blobs.getContainerClient(c).createIfNotExists();
 
@@ -204,6 +207,8 @@ describe("the operator's roles in infra/ cover what the CLI writes in the README
       // The drill's restore target is the failover account, never the source.
       LIFEBOAT_SOURCE: through(cs, proxies["failover-blob"]!, proxies["failover-table"]!),
       LIFEBOAT_BACKUP: through(cs, proxies["backup-blob"]!, proxies["backup-table"]!),
+      // The jobs queue is in the host account: its one grant (send only) is checked from the Bicep below.
+      AzureWebJobsStorage: cs,
     };
   });
 
@@ -215,7 +220,7 @@ describe("the operator's roles in infra/ cover what the CLI writes in the README
     const grants = operatorGrants();
     expect(grants.length).toBeGreaterThan(0);
     const missing: string[] = [];
-    const runbook = [["verify"], ["restore", "--target-prefix", "drill"], ["points"], ["audit", "verify"]];
+    const runbook = [["verify"], ["restore", "--target-prefix", "drill"], ["restore", "--job", "--detach", "--target-prefix", "jobdrill"], ["jobs"], ["points"], ["audit", "verify"]];
     let needsSeen = 0;
     for (const argv of runbook) {
       for (const p of Object.values(proxies)) p!.requests.length = 0;
@@ -252,5 +257,14 @@ describe("the operator's roles in infra/ cover what the CLI writes in the README
     expect(granted(tableWrite, grants)).toBe(true);
     expect(granted({ ...tableWrite, resource: "*" }, grants)).toBe(false);
     expect(granted({ ...tableWrite, account: "failover", resource: "restored tables" }, grants)).toBe(true);
+    expect(granted({ ...tableWrite, resource: "jobs table" }, grants)).toBe(true);
+  });
+
+  it("the operator may send to the jobs queue (restore --job), and nothing else in the host account", () => {
+    const runtime = readFileSync(join(MODULES, "runtime-storage.bicep"), "utf8");
+    const operator = runtime.split(/\nresource /).filter((b) => /principalId: operatorPrincipalId/.test(b));
+    expect(operator).toHaveLength(1);
+    expect(operator[0]).toMatch(/scope: account::queues::jobs\n/);
+    expect(operator[0]).toMatch(/roles\.storageQueueDataMessageSender\)/);
   });
 });

@@ -1,26 +1,29 @@
 import type { QueueClient } from "@azure/storage-queue";
 import type { JobQueue } from "../../app/ports/JobQueue";
 import type { JobMessage } from "../../core/jobs/job";
+import { codeOf } from "./clients";
 
 /**
  * The jobs queue. Messages are base64 JSON, the encoding the Functions queue trigger
  * expects by default (host.json extensions.queues.messageEncoding). Creates the queue
- * on first send.
+ * when a send finds it missing (the Bicep creates it in Azure).
  */
 export class AzureJobQueue implements JobQueue {
   readonly description: string;
-  #ready: Promise<unknown> | undefined;
 
   constructor(private readonly client: QueueClient) {
     this.description = `queue ${client.name}`;
   }
 
   async send(message: JobMessage): Promise<void> {
-    this.#ready ??= this.client.createIfNotExists().catch((err: unknown) => {
-      this.#ready = undefined;
-      throw err;
-    });
-    await this.#ready;
-    await this.client.sendMessage(Buffer.from(JSON.stringify(message), "utf8").toString("base64"));
+    const text = Buffer.from(JSON.stringify(message), "utf8").toString("base64");
+    try {
+      await this.client.sendMessage(text);
+    } catch (err) {
+      // Created only when missing: an operator may hold the Message Sender role alone, which cannot create queues.
+      if (codeOf(err) !== "QueueNotFound") throw err;
+      await this.client.createIfNotExists();
+      await this.client.sendMessage(text);
+    }
   }
 }
