@@ -14,20 +14,15 @@ import { loadConfig } from "../../src/config";
 import { resetServices } from "../../src/functions/shared/runtime";
 import { createServices } from "../../src/services";
 import { runJobWorker } from "./job-worker";
+import { overriding } from "./store-wrap";
 
 function slowed(store: TableStore, delayMs: number): TableStore {
-  return {
-    listTables: () => store.listTables(),
-    tableExists: (t) => store.tableExists(t),
-    createTable: (t) => store.createTable(t),
-    deleteTable: (t) => store.deleteTable(t),
-    scan: (t, o) => store.scan(t, o),
-    read: (t, k) => store.read(t, k),
+  return overriding(store, {
     submitBatch: async (t, w) => {
       await new Promise((r) => setTimeout(r, delayMs));
       await store.submitBatch(t, w);
     },
-  };
+  });
 }
 
 const s = createServices(loadConfig(process.env));

@@ -1,7 +1,7 @@
 import type { TableStore } from "../../src/app/ports/TableStore";
 
-/** The real store with its `scan` replaced: for a source that behaves in a way Azurite cannot be made to. */
-export function withScan(real: TableStore, scan: TableStore["scan"]): TableStore {
+/** The real store with some methods replaced: for a store that behaves in a way Azurite cannot be made to. */
+export function overriding(real: TableStore, replaced: Partial<TableStore>): TableStore {
   return {
     listTables: () => real.listTables(),
     tableExists: (t) => real.tableExists(t),
@@ -9,6 +9,12 @@ export function withScan(real: TableStore, scan: TableStore["scan"]): TableStore
     deleteTable: (t) => real.deleteTable(t),
     submitBatch: (t, w) => real.submitBatch(t, w),
     read: (t, k) => real.read(t, k),
-    scan,
+    scan: (t, o) => real.scan(t, o),
+    ...replaced,
   };
+}
+
+/** The real store with its `scan` replaced. */
+export function withScan(real: TableStore, scan: TableStore["scan"]): TableStore {
+  return overriding(real, { scan });
 }

@@ -2,9 +2,11 @@ import type { AppContext } from "../context";
 import type { JobStore } from "../ports/JobStore";
 import { noProgress } from "../progress";
 import { checkRecordedDigest } from "../restore/restore-table";
+import { MAX_NAMED_REJECTED } from "../restore/run-restore";
 import { changedKeys, sweepStrays, tableChain } from "../restore/table-parts";
 import { refusedOf, verifyTarget } from "../restore/verify-target";
 import { ContentDigest } from "../../core/entity/content-digest";
+import { describeRejected } from "../../core/entity/rejected";
 import { errorText } from "../audit/audited";
 import { isFinished, type JobRecord, type TablePrep, type TableVerification, type TaskRecord } from "../../core/jobs/job";
 import { jobPorts, nowOf, updateJob, type JobDeps } from "./deps";
@@ -90,8 +92,8 @@ export async function finishJob(deps: JobDeps, jobId: string, say: (line: string
       ? `RESTORE.INCOMPLETE: the table service refused ${refused} entit${refused === 1 ? "y" : "ies"}, not written; everything else is restored and verified: ` +
         tasks
           .flatMap((t) => t.rejected ?? [])
-          .slice(0, 20)
-          .map((r) => `${r.table} -> ${r.target} PartitionKey ${JSON.stringify(r.partitionKey)} RowKey ${JSON.stringify(r.rowKey)} (${r.write}): ${r.status}: ${r.reason}`)
+          .slice(0, MAX_NAMED_REJECTED)
+          .map(describeRejected)
           .join("; ")
       : undefined;
   const details = jobDetails(job, verification, tasks);

@@ -1,5 +1,5 @@
 import { audited } from "../audit";
-import { restorePoint } from "../restore/restore-point";
+import { restoreAuditTarget, restorePoint } from "../restore/restore-point";
 import { checkRestoreRequest, planRestore, type RestorePlan, type RestoreResult, type RestoreTarget } from "../restore/run-restore";
 import type { JobRecord, RestoreJobRequest } from "../../core/jobs/job";
 import { jobPorts, makeJobId, nowOf, restoreDepsOf, type JobDeps } from "./deps";
@@ -32,13 +32,7 @@ export async function submitRestoreJob(deps: JobDeps, req: SubmitRestoreRequest)
   checkRestoreRequest(restore);
   if (dryRun) return { kind: "dryRun", result: await restorePoint(ctx, { ...restore, operator, dryRun: true }) };
   const { jobs, queue } = jobPorts(deps, true);
-  const target = {
-    ...(req.at ? { at: req.at.toISOString() } : {}),
-    ...(req.pointId ? { point: req.pointId } : {}),
-    ...(req.tables ? { tables: req.tables } : {}),
-    ...(req.containers ? { containers: req.containers } : {}),
-    into: req.target.kind === "inPlace" ? "in place" : `prefix ${req.target.prefix}`,
-  };
+  const target = restoreAuditTarget(restore);
   return audited(
     ctx.audit,
     { operator, action: "restore.submit", target },

@@ -5,6 +5,7 @@ import { readIndex } from "../containers/backup-container";
 import { restoreContainer } from "../containers/restore-container";
 import { changedKeys, replayFiles, tableChain } from "../restore/table-parts";
 import { refusedOf, rejectedEntity } from "../restore/verify-target";
+import { MAX_NAMED_REJECTED } from "../restore/run-restore";
 import { TableWriter } from "../tables/table-writer";
 import { ContentDigest } from "../../core/entity/content-digest";
 import { IntegrityError } from "../../core/errors";
@@ -14,8 +15,6 @@ import { jobPorts, nowOf, type JobDeps } from "./deps";
 import { maybeFinish } from "./finish";
 import { jobChain, manifestLoader } from "./start";
 
-/** Refused writes a task names (all of them count; the verification allows for every one). */
-const NAMED = 20;
 /** How often a running task writes its progress to its record. */
 const CHECKPOINT_MS = 5000;
 
@@ -70,10 +69,7 @@ async function runTask(ctx: AppContext, pointId: string, task: TaskRecord, progr
     digest: { hex: expected.hex(), count: expected.count },
     refusedUpserts: { hex: refused.upserts.hex(), count: refused.upserts.count },
     refusedDeletes: refused.deletes,
-    rejected: writer.rejected.slice(0, NAMED).map((r) => {
-      const e = rejectedEntity(task.name, task.target, r);
-      return { table: e.table, target: e.target, partitionKey: e.partitionKey, rowKey: e.rowKey, write: e.write, status: e.status, reason: e.reason };
-    }),
+    rejected: writer.rejected.slice(0, MAX_NAMED_REJECTED).map((r) => rejectedEntity(task.name, task.target, r)),
   };
 }
 

@@ -29,6 +29,17 @@ function restoreDetails(r: RestoreResult): Record<string, unknown> {
   };
 }
 
+/** What an audit entry says a restore was asked for: the time or point, tables, containers, where to. */
+export function restoreAuditTarget(r: Pick<RestoreRequest, "at" | "pointId" | "tables" | "containers" | "target">): Record<string, string | string[]> {
+  return {
+    ...(r.at ? { at: r.at.toISOString() } : {}),
+    ...(r.pointId ? { point: r.pointId } : {}),
+    ...(r.tables ? { tables: r.tables } : {}),
+    ...(r.containers ? { containers: r.containers } : {}),
+    into: r.target.kind === "inPlace" ? "in place" : `prefix ${r.target.prefix}`,
+  };
+}
+
 /**
  * The safety backup an in-place restore takes of the live tables and containers first:
  * an audited incremental, waiting up to 10 minutes for a running backup's lock. Returns
@@ -61,13 +72,7 @@ export function safetyBackupFor(ctx: AppContext, operator: string, progress?: Pr
  */
 export async function restorePoint(ctx: AppContext, req: RestorePointRequest): Promise<RestoreResult> {
   const { operator, progress, say, ...request } = req;
-  const target = {
-    ...(request.at ? { at: request.at.toISOString() } : {}),
-    ...(request.pointId ? { point: request.pointId } : {}),
-    ...(request.tables ? { tables: request.tables } : {}),
-    ...(request.containers ? { containers: request.containers } : {}),
-    into: request.target.kind === "inPlace" ? "in place" : `prefix ${request.target.prefix}`,
-  };
+  const target = restoreAuditTarget(request);
   const safetyBackup = safetyBackupFor(ctx, operator, progress, say);
   return audited(
     ctx.audit,

@@ -7,6 +7,7 @@ import { noProgress, type ProgressSink } from "../progress";
 import { restoreTable, type TableRestoreResult } from "./restore-table";
 import { IntegrityError, LifeboatError, NotFoundError, ValidationError } from "../../core/errors";
 import { choosePointAt } from "../../core/policy/pitr";
+import { describeRejected } from "../../core/entity/rejected";
 import type { Manifest } from "../../format/manifest";
 import { CONTAINER_NAME, CONTAINER_NAME_RULE, TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
 import type { BlobSource } from "../ports/BlobSource";
@@ -245,11 +246,7 @@ export class RestoreIncompleteError extends LifeboatError {
   override readonly name = "RestoreIncompleteError";
   constructor(readonly result: RestoreResult) {
     const all = result.tables.flatMap((t) => t.rejected);
-    const named = all.slice(0, MAX_NAMED_REJECTED).map(
-      (r) =>
-        `${r.table} -> ${r.target} PartitionKey ${JSON.stringify(r.partitionKey)} RowKey ${JSON.stringify(r.rowKey)} (${r.write})` +
-        `${r.property ? ` property ${JSON.stringify(r.property)}` : ""}: ${r.status}${r.serviceCode ? ` ${r.serviceCode}` : ""}: ${r.reason}`,
-    );
+    const named = all.slice(0, MAX_NAMED_REJECTED).map(describeRejected);
     const more = all.length > named.length ? `; and ${all.length - named.length} more (see --json)` : "";
     super(
       "RESTORE.INCOMPLETE",

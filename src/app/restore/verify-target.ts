@@ -1,22 +1,11 @@
 import { ContentDigest } from "../../core/entity/content-digest";
 import { IntegrityError } from "../../core/errors";
+import type { RejectedEntity } from "../../core/entity/rejected";
 import type { TableStore } from "../ports/TableStore";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { keyOfWrite, type RejectedWrite } from "../tables/table-writer";
 
-/** An entity a restore could not write (or delete) because the service refused it: where, and what the service said. */
-export interface RejectedEntity {
-  table: string;
-  target: string;
-  partitionKey: string;
-  rowKey: string;
-  write: "upsert" | "delete";
-  status: number;
-  serviceCode?: string;
-  property?: string;
-  /** The service's message; never the entity's values. */
-  reason: string;
-}
+export type { RejectedEntity };
 
 /** A refused write as the report and the audit entry name it. */
 export function rejectedEntity(table: string, target: string, r: RejectedWrite): RejectedEntity {

@@ -75,16 +75,16 @@ export function registerRestore(program: Command, io: CliIo): void {
 
       const from = await storeChoice(io, program, action, opts.from);
       const s = servicesFrom(io, program, from);
+      const request = {
+        operator: cliOperatorOf(program),
+        ...(at ? { at } : {}),
+        ...(opts.point ? { pointId: opts.point } : {}),
+        ...(tables ? { tables } : {}),
+        ...(containers ? { containers } : {}),
+        target,
+      };
       if (opts.job && !opts.dryRun) {
-        const submitted = await submitRestoreJob(jobDeps(s), {
-          operator: cliOperatorOf(program),
-          ...(at ? { at } : {}),
-          ...(opts.point ? { pointId: opts.point } : {}),
-          ...(tables ? { tables } : {}),
-          ...(containers ? { containers } : {}),
-          target,
-          from,
-        });
+        const submitted = await submitRestoreJob(jobDeps(s), { ...request, from });
         if (submitted.kind !== "job") return;
         io.stderr(`submitted restore job ${submitted.job.id} (point ${submitted.job.pointId}); follow it with: lifeboat jobs ${submitted.job.id} --follow\n`);
         if (opts.detach) {
@@ -96,12 +96,7 @@ export function registerRestore(program: Command, io: CliIo): void {
       let result: RestoreResult;
       try {
         result = await restorePoint(s, {
-          operator: cliOperatorOf(program),
-          ...(at ? { at } : {}),
-          ...(opts.point ? { pointId: opts.point } : {}),
-          ...(tables ? { tables } : {}),
-          ...(containers ? { containers } : {}),
-          target,
+          ...request,
           dryRun: opts.dryRun === true,
           progress: progressPrinter(io),
           say: (line) => io.stderr(`${line}\n`),

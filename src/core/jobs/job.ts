@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RejectedEntity } from "../entity/rejected";
 
 /**
  * Restore jobs: a restore split into tasks that Function instances run from a Storage
@@ -59,17 +60,6 @@ export interface JobRecord {
 
 export type TaskKind = "changes" | "file" | "container";
 
-/** A refused write as a job keeps it (no entity value). */
-export interface JobRejected {
-  table: string;
-  target: string;
-  partitionKey: string;
-  rowKey: string;
-  write: "upsert" | "delete";
-  status: number;
-  reason: string;
-}
-
 export interface TaskRecord {
   id: string;
   kind: TaskKind;
@@ -91,7 +81,7 @@ export interface TaskRecord {
   /** The refused upserts' digest and the refused deletes' keys: the verification allows for them. */
   refusedUpserts?: { hex: string; count: number };
   refusedDeletes?: { pk: string; rk: string }[];
-  rejected?: JobRejected[];
+  rejected?: RejectedEntity[];
   /** A container task: blobs the target held that the point does not (removed). */
   deleted?: number;
   updatedAt: string;
