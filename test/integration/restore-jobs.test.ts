@@ -12,6 +12,7 @@ import { uniqueTable } from "../helpers/names";
 import { jobSettings } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
 import { runJobWorker } from "../helpers/job-worker";
+import { withScan } from "../helpers/store-wrap";
 import { cli } from "../helpers/cli-io";
 
 const ctx = (name: string): InvocationContext => new InvocationContext({ functionName: name, logHandler: () => undefined });
@@ -189,5 +190,40 @@ describe("restore jobs on the queue", () => {
     const bad = await cli(["restore", "--detach", "--in-place"], settings);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--detach: only with --job");
+  });
+
+  it("an entity the service refuses: the job writes and verifies everything else, then fails with RESTORE.INCOMPLETE naming it (never its values)", async () => {
+    const a = uniqueTable("JobBig");
+    const settings = jobSettings([a]);
+    const s = createServices(loadConfig(settings));
+    const records = makeRecords(120, 1, 3);
+    await seedTable(s.source, a, records);
+    // A backup holding an entity this service will not take (over the 64 KiB property limit).
+    const huge: EntityRecord = { pk: records[7]!.pk, rk: "r-huge", props: { blob: ["String", "h".repeat(40_000)] } };
+    const source = withScan(s.source, (t, o) =>
+      o?.keysOnly || o?.since
+        ? s.source.scan(t, o)
+        : (async function* () {
+            let first = true;
+            for await (const page of s.source.scan(t, o)) {
+              yield first ? [...page, huge].sort((x, y) => (x.pk + "\u0000" + x.rk < y.pk + "\u0000" + y.rk ? -1 : 1)) : page;
+              first = false;
+            }
+          })(),
+    );
+    expect((await takeBackup({ ...s, source }, { operator: "test", kind: "full", waitForLockSeconds: 0 })).status).toBe("committed");
+    resetServices(s);
+    const res = await post({ target: { prefix: "Jb" }, operator: "erin" });
+    const id = String(res.body.id);
+    const worker = runJobWorker(settings);
+    stops.push(worker.stop);
+    const done = await until(id, ["succeeded", "failed"], 90);
+    expect(done.state).toBe("failed");
+    expect(done.error).toMatch(/^RESTORE\.INCOMPLETE: the table service refused 1 entity, not written; everything else is restored and verified: /);
+    expect(done.error).toContain(`${a} -> Jb${a} PartitionKey "${huge.pk}" RowKey "r-huge" (upsert): 400 PropertyValueTooLarge`);
+    expect(done.verification).toEqual([expect.objectContaining({ table: a, entities: 121 })]);
+    expect(done.progress[0]).toMatchObject({ rejected: 1, verified: true });
+    expect(JSON.stringify(done)).not.toContain("hhhhhhhh");
+    await expectTableEquals(`Jb${a}`, records);
   });
 });
