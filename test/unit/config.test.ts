@@ -49,6 +49,19 @@ describe("loadConfig", () => {
     expect(JSON.stringify(issues2)).not.toContain("c2VjcmV0");
   });
 
+  it("reads the restore-job queue's account and names, and names a bad one", () => {
+    expect(loadConfig(base).jobs).toEqual({ table: "LifeboatJobs", queueName: "lifeboat-jobs", queue: null });
+    expect(loadConfig({ ...base, AzureWebJobsStorage__accountName: "stlbhost123", AzureWebJobsStorage__clientId: "c1" }).jobs.queue).toEqual({
+      kind: "identity",
+      queueServiceUri: "https://stlbhost123.queue.core.windows.net",
+      clientId: "c1",
+    });
+    expect(loadConfig({ ...base, AzureWebJobsStorage: "UseDevelopmentStorage=true" }).jobs.queue?.kind).toBe("connectionString");
+    const issues = issuesOf({ ...base, LIFEBOAT_JOBS_QUEUE: "Jobs_Queue", LIFEBOAT_JOBS_TABLE: "1jobs", AzureWebJobsStorage: "secret-ish-not-a-cs" });
+    expect(issues.map((i) => i.setting).sort()).toEqual(["AzureWebJobsStorage", "LIFEBOAT_JOBS_QUEUE", "LIFEBOAT_JOBS_TABLE"]);
+    expect(JSON.stringify(issues)).not.toContain("secret-ish");
+  });
+
   it("rejects a malformed schedule with the field named", () => {
     expect(issuesOf({ ...base, LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: "*/15 * * * *" })[0]?.setting).toBe(
       "LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE",
