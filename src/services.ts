@@ -13,12 +13,17 @@ import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
 import { effectiveSettings } from "./config/effective";
 import { redactSettings } from "./core/config-files/redact-settings";
-import { createAuditStores, createBlobSource, createBlobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
-import { createKeyProvider } from "./adapters/keys";
+import { createAuditStores, createBlobSource, createBlobStore, createEndpointState, createTableStore, type StoreOptions } from "./adapters/azure/stores";
+import { createEndpointPublisher, createKeyProvider } from "./adapters/keys";
+import type { FailoverPorts, FailoverSite } from "./app/failover/ports";
+import { publicEndpoints } from "./config/endpoints";
+import type { StorageConnection } from "./config";
 
 /** The ports the use cases run on, wired to Azure (or Azurite) from the settings, with the settings themselves. */
 export interface Services extends AppContext {
   config: Config;
+  /** Failover and failback: the failover account, the state table, where the endpoint is published. */
+  failover: FailoverPorts;
 }
 
 /**
@@ -74,6 +79,37 @@ export function createServices(config: Config, given: StoreOptions = {}, notes: 
     keys,
     ...(replication ? { kekReplication: replication } : {}),
     audit: createAuditor(config, keys, undefined, options),
+    failover: createFailoverPorts(config, options),
+  };
+}
+
+/**
+ * The failover account (when LIFEBOAT_FAILOVER is set), the state table in the backup
+ * account, and the endpoint publisher (the Key Vault secret, or nothing without a
+ * vault). Sends no request.
+ */
+function createFailoverPorts(config: Config, options: StoreOptions): FailoverPorts {
+  const clientId = config.backup.kind === "identity" ? config.backup.clientId : undefined;
+  const primary = publicEndpoints(config.source);
+  return {
+    site: config.failover ? createFailoverSite(config, config.failover, options) : null,
+    primary: { tableServiceUri: primary.tableServiceUri ?? "(the source account)", ...(primary.blobServiceUri ? { blobServiceUri: primary.blobServiceUri } : {}) },
+    probe: createTableStore(config.source, "LIFEBOAT_SOURCE", { retries: "quick" }),
+    state: createEndpointState(config.state, config.stateTable, options),
+    publisher: createEndpointPublisher(config.key, config.activeEndpointSecret, clientId),
+    afterMinutes: config.failoverAfterMinutes,
+    auto: config.autoFailover,
+  };
+}
+
+function createFailoverSite(config: Config, conn: StorageConnection, options: StoreOptions): FailoverSite {
+  const endpoints = publicEndpoints(conn);
+  return {
+    tables: createTableStore(conn, "LIFEBOAT_FAILOVER", { ...options, role: "failover tables", needs: "Storage Table Data Contributor" }),
+    // Containers are restored into the failover account only when it has a blob endpoint.
+    ...(endpoints.blobServiceUri ? { blobs: createBlobSource(conn, "LIFEBOAT_FAILOVER", options) } : {}),
+    endpoints: { tableServiceUri: endpoints.tableServiceUri ?? "(the failover account)", ...(endpoints.blobServiceUri ? { blobServiceUri: endpoints.blobServiceUri } : {}) },
+    settingsSummary: settingsSummary({ ...config, source: conn }),
   };
 }
 

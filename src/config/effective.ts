@@ -44,5 +44,11 @@ export function effectiveSettings(c: Config): Record<string, string> {
     ...connectionSettings("LIFEBOAT_AUDIT", c.audit),
     LIFEBOAT_AUDIT_TABLE: c.auditTable,
     LIFEBOAT_AUDIT_CONTAINER: c.auditContainer,
+    ...(c.failover ? connectionSettings("LIFEBOAT_FAILOVER", c.failover) : {}),
+    LIFEBOAT_FAILOVER_AFTER_MINUTES: String(c.failoverAfterMinutes),
+    LIFEBOAT_AUTO_FAILOVER: c.autoFailover ? "on" : "off",
+    LIFEBOAT_ACTIVE_ENDPOINT_SECRET: c.activeEndpointSecret,
+    LIFEBOAT_STATE_TABLE: c.stateTable,
+    LIFEBOAT_PRIMARY_PROBE_SCHEDULE: c.primaryProbeSchedule,
   };
 }
