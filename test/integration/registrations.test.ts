@@ -31,6 +31,10 @@ describe("function registrations, as the Functions host receives them", () => {
       retention: { type: "blobTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
       rpoMonitor: { type: "timerTrigger", direction: "in", schedule: "0 */5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       status: { type: "httpTrigger", direction: "in", schedule: undefined, route: "status", methods: ["GET"], authLevel: "function" },
+      failover: { type: "httpTrigger", direction: "in", schedule: undefined, route: "failover", methods: ["POST"], authLevel: "admin" },
+      failback: { type: "httpTrigger", direction: "in", schedule: undefined, route: "failback", methods: ["POST"], authLevel: "admin" },
+      endpoint: { type: "httpTrigger", direction: "in", schedule: undefined, route: "endpoint", methods: ["GET"], authLevel: "function" },
+      primaryProbe: { type: "timerTrigger", direction: "in", schedule: "0 * * * * *", route: undefined, methods: undefined, authLevel: undefined },
     });
     // The retention trigger: Event Grid source (Flex Consumption), new manifests only, the
     // function name the Bicep's event subscription (retention-events.bicep) calls.
