@@ -65,6 +65,9 @@ param auditDigestContainerName string = 'lifeboat-audit'
 @description('Name of the audit table, in the primary backup account.')
 param auditTableName string = 'LifeboatAudit'
 
+@description('LIFEBOAT_STATE_TABLE: the failover state table (active endpoint record, probe), in the primary backup account.')
+param stateTableName string = 'LifeboatState'
+
 @description('LIFEBOAT_KEK_SECRET: name of the Key Vault secret that holds the KEK (created by the operator, not by this template).')
 param kekSecretName string = 'lifeboat-kek'
 
@@ -294,6 +297,7 @@ module backup 'modules/backup-storage.bicep' = {
     softDeleteDays: softDeleteDays
     withAuditTable: true
     auditTableName: auditTableName
+    stateTableName: stateTableName
     withTriggerQueue: true
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
@@ -316,6 +320,7 @@ module secondaryBackup 'modules/backup-storage.bicep' = {
     softDeleteDays: softDeleteDays
     withAuditTable: false
     auditTableName: auditTableName
+    stateTableName: stateTableName
     withTriggerQueue: false
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
@@ -337,6 +342,16 @@ module failover 'modules/failover-storage.bicep' = {
   }
 }
 
+// The active-endpoint secret's first value, in the JSON Lifeboat writes on every switch
+// (applications parse one format); Lifeboat overwrites it on failover and failback.
+var initialActiveEndpoint = string({
+  tableServiceUri: source.outputs.tableServiceUri
+  blobServiceUri: source.outputs.blobServiceUri
+  since: null
+  reason: null
+  failoverId: null
+})
+
 module keyVault 'modules/key-vault.bicep' = {
   scope: rg
   params: {
@@ -345,7 +360,7 @@ module keyVault 'modules/key-vault.bicep' = {
     tags: tags
     softDeleteRetentionInDays: 90
     activeEndpointSecretName: activeEndpointSecretName
-    initialActiveEndpoint: source.outputs.tableServiceUri
+    initialActiveEndpoint: initialActiveEndpoint
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
@@ -363,7 +378,7 @@ module secondaryKeyVault 'modules/key-vault.bicep' = {
     tags: tags
     softDeleteRetentionInDays: 90
     activeEndpointSecretName: activeEndpointSecretName
-    initialActiveEndpoint: source.outputs.tableServiceUri
+    initialActiveEndpoint: initialActiveEndpoint
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
@@ -409,6 +424,10 @@ module functionApp 'modules/function-app.bicep' = {
     overlapSeconds: overlapSeconds
     chunkEntities: chunkEntities
     restoreConcurrency: restoreConcurrency
+    failoverTableServiceUri: failover.outputs.tableServiceUri
+    failoverBlobServiceUri: failover.outputs.blobServiceUri
+    activeEndpointSecretName: activeEndpointSecretName
+    stateTableName: stateTableName
   }
 }
 
