@@ -201,7 +201,9 @@ describe("failback", () => {
     expect(await readSecret(vault, secret)).toMatchObject({ tableServiceUri: endpoint.tableServiceUri, failoverId: report.failoverId });
     expect((await followActiveEndpoint(ctx)).ctx.source).toBe(ctx.source);
     const actions = (await entries(ctx)).map((e) => `${e.action}:${e.outcome}`);
-    expect(actions).toEqual(expect.arrayContaining(["failover:succeeded", "failback:succeeded", "restore:succeeded", "backup.full:succeeded"]));
+    expect(actions).toEqual(expect.arrayContaining(["failover:succeeded", "failback:succeeded", "restore:succeeded", "backup.full:succeeded", "settings.change:succeeded"]));
+    const change = (await entries(ctx)).find((e) => e.action === "settings.change");
+    expect(change?.target).toMatchObject({ settings: ["LIFEBOAT_SOURCE"] });
     // Nothing to fail back any more.
     expect(((await caught(failback(ctx, { operator: "asserted:oncall", reason: "again" }))) as LifeboatError).code).toBe("FAILBACK.NOT_FAILED_OVER");
   });
