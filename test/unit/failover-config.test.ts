@@ -54,3 +54,17 @@ describe("publicEndpoints: what the endpoint record publishes", () => {
     expect(publicEndpoints({ kind: "identity", tableServiceUri: "https://a.table.core.windows.net/" })).toEqual({ tableServiceUri: "https://a.table.core.windows.net" });
   });
 });
+
+describe("what a config export records of the failover settings", () => {
+  it("the failover connection string redacted (and its key in the audit log's redaction list), the endpoint secret's name kept", async () => {
+    const { effectiveSettings } = await import("../../src/config/effective");
+    const { redactSettings } = await import("../../src/core/config-files/redact-settings");
+    const { settingSecrets } = await import("../../src/config/secrets");
+    const c = loadConfig({ ...base, LIFEBOAT_FAILOVER: `AccountName=fo;AccountKey=${KEY}` });
+    const out = redactSettings(effectiveSettings(c));
+    expect(JSON.stringify(out)).not.toContain(KEY);
+    expect(out.LIFEBOAT_ACTIVE_ENDPOINT_SECRET).toBe("lifeboat-active-endpoint");
+    expect(out.LIFEBOAT_STATE_TABLE).toBe("LifeboatState");
+    expect(settingSecrets(c)).toContain(KEY);
+  });
+});
