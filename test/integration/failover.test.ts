@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { SecretClientOptions } from "@azure/keyvault-secrets";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTableStore } from "../../src/adapters/azure/stores";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEndpointState, createTableStore } from "../../src/adapters/azure/stores";
+import { startAzurite } from "../../src/local/azurite";
+import { servicesReadingFrom } from "../../src/services";
 import { KeyVaultEndpointPublisher } from "../../src/adapters/keys";
 import { takeBackup } from "../../src/app/backup/take-backup";
 import { activeEndpoint } from "../../src/app/failover/active-endpoint";
@@ -166,6 +171,32 @@ describe("failover", () => {
     const report = await failover(ctx, { operator: "asserted:oncall", reason: "takes over a dead mark" });
     expect(report.switched).toBe(true);
     expect(await ctx.failover.state.read("switch")).toBeNull();
+  });
+
+  it("reads the point from the secondary store when the primary store is unreachable", async () => {
+    // The primary backup store on an Azurite of its own, stopped after the backup; the
+    // secondary is a directory; the audit log and the state table stay on the shared Azurite.
+    const primary = await startAzurite();
+    const dir = await mkdtemp(join(tmpdir(), "lb-fo-sec-"));
+    onTestFinished(async () => {
+      await primary.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const table = uniqueTable("Fs");
+    const shared = inject("azurite");
+    const s = testServices([table], { LIFEBOAT_BACKUP: primary.connectionString, LIFEBOAT_AUDIT: shared, LIFEBOAT_SECONDARY_PATH: dir, LIFEBOAT_FAILOVER: inject("azuriteFailover"), LIFEBOAT_STORAGE_RETRIES: "1" });
+    const state = createEndpointState({ kind: "connectionString", connectionString: new Secret(shared) }, uniqueTable("State"));
+    const ctx: Services = { ...s, failover: { ...s.failover, state } };
+    await seedTable(s.source, table, makeRecords(20, 1, 2));
+    const b = await takeBackup(ctx, { operator: "test", kind: "full", waitForLockSeconds: 0 });
+    expect(b.status === "committed" && b.secondary && "points" in b.secondary && b.secondary.points).toHaveLength(1);
+    await primary.stop();
+
+    const notes: string[] = [];
+    const report = await failover(servicesReadingFrom(ctx, "auto", (n) => notes.push(n)), { operator: "asserted:oncall", reason: "primary region degraded" });
+    expect(report).toMatchObject({ switched: true, tables: [{ table, entities: 20 }] });
+    expect(notes.length).toBeGreaterThan(0);
+    expect(normalized(await all(failoverStore(), table))).toEqual(normalized(makeRecords(20, 1, 2)));
   });
 
   it("without LIFEBOAT_FAILOVER, failover and failback refuse with CONFIG.MISSING naming it", async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULTS, loadConfig } from "../../src/config";
+import { effectiveSettings } from "../../src/config/effective";
 import { publicEndpoints } from "../../src/config/endpoints";
+import { settingSecrets } from "../../src/config/secrets";
+import { redactSettings } from "../../src/core/config-files/redact-settings";
 import { probeSchedule } from "../../src/config/schedules";
 import { Secret } from "../../src/core/secret";
 
@@ -56,10 +59,7 @@ describe("publicEndpoints: what the endpoint record publishes", () => {
 });
 
 describe("what a config export records of the failover settings", () => {
-  it("the failover connection string redacted (and its key in the audit log's redaction list), the endpoint secret's name kept", async () => {
-    const { effectiveSettings } = await import("../../src/config/effective");
-    const { redactSettings } = await import("../../src/core/config-files/redact-settings");
-    const { settingSecrets } = await import("../../src/config/secrets");
+  it("the failover connection string redacted (and its key in the audit log's redaction list), the endpoint secret's name kept", () => {
     const c = loadConfig({ ...base, LIFEBOAT_FAILOVER: `AccountName=fo;AccountKey=${KEY}` });
     const out = redactSettings(effectiveSettings(c));
     expect(JSON.stringify(out)).not.toContain(KEY);
