@@ -8,7 +8,7 @@ import { restorePoint } from "../restore/restore-point";
 import { failoverSite, readEndpoint } from "./active-endpoint";
 import type { SwitchedTable, SwitchRequest } from "./failover";
 import type { FailoverContext, FailoverSite } from "./ports";
-import { acquireSwitch, type HeldSwitch } from "./switch-mark";
+import { acquireSwitch, releaseQuietly, type HeldSwitch } from "./switch-mark";
 import { checkReason, dropScratch, newFailoverId, scratchPrefix, switchEndpoint } from "./switch-endpoint";
 
 /** What a failback did. */
@@ -108,7 +108,7 @@ export async function failback(ctx: FailoverContext, req: SwitchRequest): Promis
         return { ...base, switched: true, endpoint: record, published };
       } finally {
         if (dryRun) for (const f of await dropScratch(ctx.source, prefix)) req.say?.(`warning: scratch table not deleted: ${f}`);
-        await held?.release();
+        await releaseQuietly(held, req.say);
       }
     },
     {

@@ -6,7 +6,7 @@ import type { ProgressSink } from "../progress";
 import { failoverSite, readEndpoint } from "./active-endpoint";
 import type { FailoverContext } from "./ports";
 import { restoreStandby } from "./restore-standby";
-import { acquireSwitch, type HeldSwitch } from "./switch-mark";
+import { acquireSwitch, releaseQuietly, type HeldSwitch } from "./switch-mark";
 import { checkReason, dropScratch, newFailoverId, scratchPrefix, switchEndpoint } from "./switch-endpoint";
 
 /** A failover, as an operator, the HTTP API or the probe asks for it. */
@@ -134,7 +134,7 @@ export async function failover(ctx: FailoverContext, req: SwitchRequest): Promis
           const failures = await dropScratch(site.tables, prefix);
           for (const f of failures) req.say?.(`warning: scratch table not deleted: ${f}`);
         }
-        await held?.release();
+        await releaseQuietly(held, req.say);
       }
     },
     { changesData: !dryRun, preflight: !dryRun, detailsOf: reportDetails, targetOf: (r) => ({ point: r.pointId }) },

@@ -55,3 +55,16 @@ function inProgress(mark: SwitchMark | undefined): LifeboatError {
       : "another failover or failback started at the same moment",
   );
 }
+
+/**
+ * Releases a held switch without hiding how the switch itself ended: a release that
+ * fails is said (the mark then blocks new switches until it is stale) and not thrown.
+ */
+export async function releaseQuietly(held: HeldSwitch | null, say?: (line: string) => void): Promise<void> {
+  if (!held) return;
+  try {
+    await held.release();
+  } catch (err) {
+    say?.(`warning: the in-progress mark of ${held.mark.failoverId} could not be removed (${err instanceof Error ? err.message : String(err)}); new switches are refused until it is ${STALE_SWITCH_MS / 3_600_000} h old`);
+  }
+}
