@@ -71,6 +71,9 @@ param jobsTableName string = 'LifeboatJobs'
 @description('Queue restore jobs travel on, in the Functions host account (LIFEBOAT_JOBS_QUEUE); its poison queue is <name>-poison.')
 param jobsQueueName string = 'lifeboat-jobs'
 
+@description('LIFEBOAT_STATE_TABLE: the failover state table (active endpoint record, probe), in the primary backup account.')
+param stateTableName string = 'LifeboatState'
+
 @description('LIFEBOAT_KEK_SECRET: name of the Key Vault secret that holds the KEK (created by the operator, not by this template).')
 param kekSecretName string = 'lifeboat-kek'
 
@@ -303,6 +306,7 @@ module backup 'modules/backup-storage.bicep' = {
     withAuditTable: true
     auditTableName: auditTableName
     jobsTableName: jobsTableName
+    stateTableName: stateTableName
     withTriggerQueue: true
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
@@ -326,6 +330,7 @@ module secondaryBackup 'modules/backup-storage.bicep' = {
     withAuditTable: false
     auditTableName: auditTableName
     jobsTableName: jobsTableName
+    stateTableName: stateTableName
     withTriggerQueue: false
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
@@ -347,6 +352,16 @@ module failover 'modules/failover-storage.bicep' = {
   }
 }
 
+// The active-endpoint secret's first value, in the JSON Lifeboat writes on every switch
+// (applications parse one format); Lifeboat overwrites it on failover and failback.
+var initialActiveEndpoint = string({
+  tableServiceUri: source.outputs.tableServiceUri
+  blobServiceUri: source.outputs.blobServiceUri
+  since: null
+  reason: null
+  failoverId: null
+})
+
 module keyVault 'modules/key-vault.bicep' = {
   scope: rg
   params: {
@@ -355,7 +370,7 @@ module keyVault 'modules/key-vault.bicep' = {
     tags: tags
     softDeleteRetentionInDays: 90
     activeEndpointSecretName: activeEndpointSecretName
-    initialActiveEndpoint: source.outputs.tableServiceUri
+    initialActiveEndpoint: initialActiveEndpoint
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
@@ -373,7 +388,7 @@ module secondaryKeyVault 'modules/key-vault.bicep' = {
     tags: tags
     softDeleteRetentionInDays: 90
     activeEndpointSecretName: activeEndpointSecretName
-    initialActiveEndpoint: source.outputs.tableServiceUri
+    initialActiveEndpoint: initialActiveEndpoint
     workspaceId: monitoring.outputs.workspaceId
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
@@ -421,6 +436,10 @@ module functionApp 'modules/function-app.bicep' = {
     overlapSeconds: overlapSeconds
     chunkEntities: chunkEntities
     restoreConcurrency: restoreConcurrency
+    failoverTableServiceUri: failover.outputs.tableServiceUri
+    failoverBlobServiceUri: failover.outputs.blobServiceUri
+    activeEndpointSecretName: activeEndpointSecretName
+    stateTableName: stateTableName
   }
 }
 

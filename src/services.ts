@@ -13,27 +13,25 @@ import { settingSecrets } from "./config/secrets";
 import { settingsSummary } from "./config/summary";
 import { effectiveSettings } from "./config/effective";
 import { redactSettings } from "./core/config-files/redact-settings";
-import { createAuditStores, createBlobSource, createBlobStore, createJobQueue, createJobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
+import { createAuditStores, createBlobSource, createBlobStore, createEndpointState, createJobQueue, createJobStore, createTableStore, type StoreOptions } from "./adapters/azure/stores";
 import type { JobStore } from "./app/ports/JobStore";
 import type { JobQueue } from "./app/ports/JobQueue";
 import type { JobDeps } from "./app/jobs";
-import { tableUriFromBlobUri, type StorageConnection } from "./config/storage";
-import { createKeyProvider } from "./adapters/keys";
+
+import { createEndpointPublisher, createKeyProvider } from "./adapters/keys";
+import type { FailoverPorts, FailoverSite } from "./app/failover/ports";
+import { publicEndpoints } from "./config/endpoints";
+import type { StorageConnection } from "./config";
 
 /** The ports the use cases run on, wired to Azure (or Azurite) from the settings, with the settings themselves. */
 export interface Services extends AppContext {
   config: Config;
-  /** Restore-job state (LIFEBOAT_JOBS_TABLE in the backup account); absent when that account has no table endpoint. */
+  /** Restore-job state (LIFEBOAT_JOBS_TABLE in the backup account's table endpoint, as the state table). */
   jobs?: JobStore;
   /** The jobs queue (AzureWebJobsStorage); absent when no queue account is set. */
   jobQueue?: JobQueue;
-}
-
-/** The backup account's table endpoint (restore-job state), or null when it has none. */
-function backupTables(config: Config): StorageConnection | null {
-  if (config.backup.kind === "connectionString") return config.backup;
-  const tableServiceUri = config.backup.tableServiceUri ?? tableUriFromBlobUri(config.backup.blobServiceUri);
-  return tableServiceUri ? { ...config.backup, tableServiceUri } : null;
+  /** Failover and failback: the failover account, the state table, where the endpoint is published. */
+  failover: FailoverPorts;
 }
 
 /**
@@ -75,7 +73,6 @@ function createSecondaryStore(secondary: SecondaryStore, options: StoreOptions, 
  */
 export function createServices(config: Config, given: StoreOptions = {}, notes: { keyFallback?: (note: string) => void } = {}): Services {
   const options: StoreOptions = given.retries ? given : config.storageRetries === DEFAULTS.LIFEBOAT_STORAGE_RETRIES ? {} : { retries: { maxRetries: config.storageRetries } };
-  const jobTables = backupTables(config);
   const { keys, replication } = createKeyProvider(config.key, config.backup.kind === "identity" ? config.backup.clientId : undefined, notes.keyFallback);
   return {
     config,
@@ -90,8 +87,39 @@ export function createServices(config: Config, given: StoreOptions = {}, notes: 
     keys,
     ...(replication ? { kekReplication: replication } : {}),
     audit: createAuditor(config, keys, undefined, options),
-    ...(jobTables ? { jobs: createJobStore(jobTables, config.jobs.table, options) } : {}),
+    jobs: createJobStore(config.state, config.jobs.table, options),
     ...(config.jobs.queue ? { jobQueue: createJobQueue(config.jobs.queue, config.jobs.queueName, options) } : {}),
+    failover: createFailoverPorts(config, options),
+  };
+}
+
+/**
+ * The failover account (when LIFEBOAT_FAILOVER is set), the state table in the backup
+ * account, and the endpoint publisher (the Key Vault secret, or nothing without a
+ * vault). Sends no request.
+ */
+function createFailoverPorts(config: Config, options: StoreOptions): FailoverPorts {
+  const clientId = config.backup.kind === "identity" ? config.backup.clientId : undefined;
+  const primary = publicEndpoints(config.source);
+  return {
+    site: config.failover ? createFailoverSite(config, config.failover, options) : null,
+    primary: { tableServiceUri: primary.tableServiceUri ?? "(the source account)", ...(primary.blobServiceUri ? { blobServiceUri: primary.blobServiceUri } : {}) },
+    probe: createTableStore(config.source, "LIFEBOAT_SOURCE", { retries: "quick" }),
+    state: createEndpointState(config.state, config.stateTable, options),
+    publisher: createEndpointPublisher(config.key, config.activeEndpointSecret, clientId),
+    afterMinutes: config.failoverAfterMinutes,
+    auto: config.autoFailover,
+  };
+}
+
+function createFailoverSite(config: Config, conn: StorageConnection, options: StoreOptions): FailoverSite {
+  const endpoints = publicEndpoints(conn);
+  return {
+    tables: createTableStore(conn, "LIFEBOAT_FAILOVER", { ...options, role: "failover tables", needs: "Storage Table Data Contributor" }),
+    // Containers are restored into the failover account only when it has a blob endpoint.
+    ...(endpoints.blobServiceUri ? { blobs: createBlobSource(conn, "LIFEBOAT_FAILOVER", options) } : {}),
+    endpoints: { tableServiceUri: endpoints.tableServiceUri ?? "(the failover account)", ...(endpoints.blobServiceUri ? { blobServiceUri: endpoints.blobServiceUri } : {}) },
+    settingsSummary: settingsSummary({ ...config, source: conn }),
   };
 }
 

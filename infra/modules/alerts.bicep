@@ -4,6 +4,8 @@
 //   lifeboat.event=rpo_breach      the RPO monitor found a table older than RPO_MINUTES
 //   lifeboat.event=backup_failed   a full or incremental backup threw
 //   lifeboat.event=drill_failed    a scheduled DR drill failed or missed its RTO
+//   lifeboat.event=primary_down    the primary probe saw the source fail for LIFEBOAT_FAILOVER_AFTER_MINUTES
+//   lifeboat.event=failover_failed the probe's automatic failover failed (not retried for that outage)
 //
 // The app writes these with context.error(...), so they land in `traces` (and, when an
 // exception is attached, in `exceptions`); host.json keeps both out of sampling. Each
@@ -59,6 +61,20 @@ var events = [
     severity: 2
     title: 'Lifeboat: DR drill failed'
     text: 'A scheduled disaster-recovery drill failed or exceeded RTO_MINUTES.'
+  }
+  {
+    key: 'primary-down'
+    event: 'primary_down'
+    severity: 1
+    title: 'Lifeboat: primary source down'
+    text: 'The primary probe has seen the source account fail for LIFEBOAT_FAILOVER_AFTER_MINUTES: Lifeboat fails over on its own (LIFEBOAT_AUTO_FAILOVER=on) or waits for you (off). GET /api/endpoint says which account is active.'
+  }
+  {
+    key: 'failover-failed'
+    event: 'failover_failed'
+    severity: 0
+    title: 'Lifeboat: automatic failover failed'
+    text: 'The automatic failover failed and is not retried for this outage: run lifeboat failover.'
   }
 ]
 

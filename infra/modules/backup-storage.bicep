@@ -73,6 +73,9 @@ param auditTableName string
 @description('Name of the restore-job state table (LIFEBOAT_JOBS_TABLE; created with the audit table).')
 param jobsTableName string
 
+@description('Name of the state table (LIFEBOAT_STATE_TABLE: the active endpoint record, a switch in progress, the primary probe), created with the audit table.')
+param stateTableName string
+
 @description('Let the app use this account\'s queues: the blob trigger of the retention function keeps its poison queue in the account it watches.')
 param withTriggerQueue bool
 
@@ -227,6 +230,10 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     resource jobs 'tables' = if (withAuditTable) {
       name: jobsTableName
     }
+
+    resource state 'tables' = if (withAuditTable) {
+      name: stateTableName
+    }
   }
 }
 
@@ -295,6 +302,28 @@ resource appWritesJobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// Failover state: the active endpoint record, the in-progress mark, the probe (this one table only).
+resource appWritesState 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable) {
+  name: guid(account::tables::state.id, appPrincipalId, roles.storageTableDataContributor)
+  scope: account::tables::state
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// lifeboat failover / failback / endpoint from a workstation read and switch the same record.
+resource operatorWritesState 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withAuditTable && !empty(operatorPrincipalId)) {
+  name: guid(account::tables::state.id, operatorPrincipalId, roles.storageTableDataContributor)
+  scope: account::tables::state
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor) // Storage Table Data Contributor
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
   }
 }
 

@@ -60,6 +60,17 @@ resource appWritesStandbyTables 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
+// Failovers restore the point's blob containers here too (LIFEBOAT_FAILOVER__blobServiceUri).
+resource appWritesStandbyBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor) // Storage Blob Data Contributor
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource operatorWritesStandbyTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
   name: guid(account.id, operatorPrincipalId, roles.storageTableDataContributor)
   scope: account
@@ -75,3 +86,6 @@ output name string = account.name
 
 @description('Table service URI of the standby tables.')
 output tableServiceUri string = account.properties.primaryEndpoints.table
+
+@description('Blob service URI of the standby containers.')
+output blobServiceUri string = account.properties.primaryEndpoints.blob

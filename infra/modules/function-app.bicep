@@ -122,6 +122,18 @@ param chunkEntities int
 @description('LIFEBOAT_RESTORE_CONCURRENCY.')
 param restoreConcurrency int
 
+@description('Table service URI of the failover account (LIFEBOAT_FAILOVER__tableServiceUri).')
+param failoverTableServiceUri string
+
+@description('Blob service URI of the failover account (LIFEBOAT_FAILOVER__blobServiceUri).')
+param failoverBlobServiceUri string
+
+@description('LIFEBOAT_ACTIVE_ENDPOINT_SECRET: the Key Vault secret applications read the active endpoint from.')
+param activeEndpointSecretName string
+
+@description('LIFEBOAT_STATE_TABLE: the state table, in the backup account.')
+param stateTableName string
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -217,6 +229,12 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_OVERLAP_SECONDS', value: string(overlapSeconds) }
         { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(chunkEntities) }
         { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(restoreConcurrency) }
+        { name: 'LIFEBOAT_FAILOVER__tableServiceUri', value: failoverTableServiceUri }
+        { name: 'LIFEBOAT_FAILOVER__blobServiceUri', value: failoverBlobServiceUri }
+        { name: 'LIFEBOAT_FAILOVER__credential', value: 'managedidentity' }
+        { name: 'LIFEBOAT_FAILOVER__clientId', value: identityClientId }
+        { name: 'LIFEBOAT_ACTIVE_ENDPOINT_SECRET', value: activeEndpointSecretName }
+        { name: 'LIFEBOAT_STATE_TABLE', value: stateTableName }
       ]
       // ---- app settings: end ----
     }

@@ -24,7 +24,7 @@ param softDeleteRetentionInDays int
 @description('Name of the active-endpoint secret.')
 param activeEndpointSecretName string
 
-@description('First value of the active-endpoint secret: the source\'s table service URI. Not a credential.')
+@description('First value of the active-endpoint secret: the source\'s endpoints as the JSON record Lifeboat writes on every switch ({ tableServiceUri, blobServiceUri, since, reason, failoverId }). Not a credential.')
 param initialActiveEndpoint string
 
 @description('Object id of the Function App identity.')
@@ -71,7 +71,7 @@ resource activeEndpoint 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   name: activeEndpointSecretName
   properties: {
     value: initialActiveEndpoint
-    contentType: 'text/uri-list'
+    contentType: 'application/json'
   }
 }
 

@@ -17,6 +17,8 @@ export interface AppSettings {
   configContainers: string[];
   /** Lifeboat's own audit table: never backed up with "*". */
   auditTable: string;
+  /** Lifeboat's state table (the active endpoint, the probe): never backed up with "*" either (it is in the backup account, which may be the source in development). */
+  stateTable?: string;
   auditContainer: string;
   overlapSeconds: number;
   chunkEntities: number;

@@ -6,6 +6,7 @@ import { registerBackup } from "./commands/backup";
 import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
 import { registerJobs } from "./commands/jobs";
+import { registerFailover } from "./commands/failover";
 import { registerKek } from "./commands/kek";
 import { registerRetention } from "./commands/retention";
 import { registerPoints } from "./commands/points";
@@ -36,6 +37,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerConfigExport(program, io);
   registerRetention(program, io);
   registerKek(program, io);
+  registerFailover(program, io);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {

@@ -50,5 +50,11 @@ export function effectiveSettings(c: Config): Record<string, string> {
     ...(c.jobs.queue?.kind === "identity"
       ? { AzureWebJobsStorage__queueServiceUri: c.jobs.queue.queueServiceUri, ...(c.jobs.queue.clientId ? { AzureWebJobsStorage__clientId: c.jobs.queue.clientId } : {}) }
       : {}),
+    ...(c.failover ? connectionSettings("LIFEBOAT_FAILOVER", c.failover) : {}),
+    LIFEBOAT_FAILOVER_AFTER_MINUTES: String(c.failoverAfterMinutes),
+    LIFEBOAT_AUTO_FAILOVER: c.autoFailover ? "on" : "off",
+    LIFEBOAT_ACTIVE_ENDPOINT_SECRET: c.activeEndpointSecret,
+    LIFEBOAT_STATE_TABLE: c.stateTable,
+    LIFEBOAT_PRIMARY_PROBE_SCHEDULE: c.primaryProbeSchedule,
   };
 }

@@ -5,6 +5,6 @@
  */
 export { ConfigError, loadConfig, type Config } from "./load";
 export { DEFAULTS, SETTING_NAMES } from "./schema";
-export { timerSchedules, type TimerSchedules } from "./schedules";
+export { probeSchedule, timerSchedules, type TimerSchedules } from "./schedules";
 export type { KeySource } from "./keys";
 export type { StorageConnection } from "./storage";

@@ -3,6 +3,7 @@ import { LifeboatError } from "../core/errors";
 import { auditConnection } from "./audit";
 import { readContainers, readExcludePatterns, readTables } from "./backup";
 import type { Issue } from "./fields";
+import { readFailover, stateConnection } from "./failover";
 import { readKeySource, type KeySource } from "./keys";
 import { schema, type ParsedSettings } from "./schema";
 import { connection, type StorageConnection } from "./storage";
@@ -52,6 +53,20 @@ export interface Config {
   auditContainer: string;
   /** Restore jobs: their state table (in the backup account) and queue account (AzureWebJobsStorage; null when unset). */
   jobs: { table: string; queueName: string; queue: QueueConnection | null };
+  /** The failover account the standby tables are restored into (LIFEBOAT_FAILOVER); null: failover is not configured. */
+  failover: StorageConnection | null;
+  /** Minutes of continuous primary failure before the probe fails over (LIFEBOAT_FAILOVER_AFTER_MINUTES). */
+  failoverAfterMinutes: number;
+  /** The probe fails over on its own (LIFEBOAT_AUTO_FAILOVER=on), or only logs primary_down (off). */
+  autoFailover: boolean;
+  /** The Key Vault secret applications read the active endpoint from (LIFEBOAT_ACTIVE_ENDPOINT_SECRET). */
+  activeEndpointSecret: string;
+  /** The table holding the active endpoint record and the probe state (LIFEBOAT_STATE_TABLE). */
+  stateTable: string;
+  /** Its account: the backup account's table endpoint. */
+  state: StorageConnection;
+  /** The primaryProbe timer's schedule (LIFEBOAT_PRIMARY_PROBE_SCHEDULE). */
+  primaryProbeSchedule: string;
 }
 
 /** A settings problem, naming every bad setting and why. Never echoes a value. */
@@ -101,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const key = readKeySource(p, issues);
   const secondary = readSecondary(p, p.LIFEBOAT_BACKUP_CONTAINER, issues);
   const jobsQueue = readJobsQueue(p, issues);
+  const failover = readFailover(p, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
   return {
@@ -128,5 +144,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auditTable: p.LIFEBOAT_AUDIT_TABLE,
     auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,
     jobs: { table: p.LIFEBOAT_JOBS_TABLE, queueName: p.LIFEBOAT_JOBS_QUEUE, queue: jobsQueue },
+    failover,
+    failoverAfterMinutes: p.LIFEBOAT_FAILOVER_AFTER_MINUTES,
+    autoFailover: p.LIFEBOAT_AUTO_FAILOVER === "on",
+    activeEndpointSecret: p.LIFEBOAT_ACTIVE_ENDPOINT_SECRET,
+    stateTable: p.LIFEBOAT_STATE_TABLE,
+    state: stateConnection(backup),
+    primaryProbeSchedule: p.LIFEBOAT_PRIMARY_PROBE_SCHEDULE,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { scheduleShape } from "./backup";
+import { probeScheduleShape } from "./failover";
 import { ConfigError, issuesOf } from "./load";
 
 /** The timer schedules the functions register with. */
@@ -22,4 +23,11 @@ export function timerSchedules(env: Record<string, string | undefined>): TimerSc
     incrementalBackup: r.data.LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE,
     configExport: r.data.LIFEBOAT_CONFIG_EXPORT_SCHEDULE,
   };
+}
+
+/** The primaryProbe timer's schedule (LIFEBOAT_PRIMARY_PROBE_SCHEDULE, every minute by default). Throws ConfigError when malformed. */
+export function probeSchedule(env: Record<string, string | undefined>): string {
+  const r = z.object(probeScheduleShape).safeParse(env);
+  if (!r.success) throw new ConfigError(issuesOf(r.error));
+  return r.data.LIFEBOAT_PRIMARY_PROBE_SCHEDULE;
 }

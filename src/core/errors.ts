@@ -51,6 +51,11 @@ export const ERROR_CODES = {
   "AUDIT.CONTENDED": { fault: "system", status: 503, title: "The audit log is busy" },
   "AUDIT.CHAIN_BROKEN": { fault: "system", status: 500, title: "The audit chain is broken" },
   "AUDIT.WRITE_FAILED": { fault: "system", status: 503, title: "The audit log cannot be written" },
+  "FAILOVER.IN_PROGRESS": { fault: "user", status: 409, title: "A failover or failback is already in progress" },
+  "FAILOVER.ALREADY_ACTIVE": { fault: "user", status: 409, title: "The failover account is already the active endpoint" },
+  "FAILBACK.NOT_FAILED_OVER": { fault: "user", status: 409, title: "The primary is already the active endpoint" },
+  "FAILOVER.PUBLISH_FAILED": { fault: "system", status: 503, title: "The active endpoint could not be published" },
+  "STATE.CONFLICT": { fault: "system", status: 503, title: "A state record changed while it was being written" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { timerOperator } from "../app/audit";
 import { takeBackup, type TakenBackup } from "../app/backup/take-backup";
+import { followActiveEndpoint } from "../app/failover/follow-endpoint";
 import { timerSchedules } from "../config";
 import { ensureErrorType } from "../core/errors";
 import { logProgress, services, warnIfLate } from "./shared/runtime";
@@ -8,7 +9,10 @@ import { logProgress, services, warnIfLate } from "./shared/runtime";
 async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<TakenBackup> {
   warnIfLate(timer, context);
   try {
-    const result = await takeBackup(services(), {
+    // Backups follow the active endpoint: after a failover, the failover account is the source.
+    const { ctx, note } = await followActiveEndpoint(services());
+    if (note) context.warn(`lifeboat.event=backup_source ${note}`);
+    const result = await takeBackup(ctx, {
       operator: timerOperator(context.functionName),
       kind,
       // The nightly full waits for a running incremental; an incremental that finds one running skips.

@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { TOOL } from "../version";
-import { auditQuery, auditVerifyQuery, jobsQuery, pointsQuery, restoreBody } from "./shared/api";
+import { auditQuery, auditVerifyQuery, jobsQuery, pointsQuery, restoreBody, switchBody } from "./shared/api";
 
 /** The query parameters of a zod object schema, as OpenAPI parameter objects (their JSON Schemas from zod itself). */
 function parameters(schema: z.ZodObject): object[] {
@@ -24,6 +24,13 @@ const get = (summary: string, schema: z.ZodObject | null, description: string) =
 /** A JSON request body from its zod schema. */
 const body = (schema: z.ZodType) => ({ required: true, content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input" }) } } });
 const notFound = { description: "No such thing", content: problem.content };
+const post = (summary: string, schema: z.ZodObject, description: string) => ({
+  post: {
+    summary,
+    requestBody: body(schema),
+    responses: { "200": ok(description), "400": problem, "409": problem, "500": problem, "503": problem },
+  },
+});
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas that validate the requests. Never throws. */
 export function openApiDocument(): object {
@@ -53,6 +60,9 @@ export function openApiDocument(): object {
           responses: { "200": ok("The job"), "400": problem, "404": notFound, "500": problem },
         },
       },
+      "/api/failover": post("Restore the newest valid point into the failover account, verify it, switch the active endpoint (admin key; audited)", switchBody, "The failover report: point, data-loss window, time to a verified standby, switched"),
+      "/api/failback": post("Back up the failover account, restore it into the primary, verify, switch back (admin key; audited)", switchBody, "The failback report"),
+      "/api/endpoint": get("The active endpoint record: what applications should use (no secret)", null, "{ account, tableServiceUri, blobServiceUri?, since, reason, failoverId }"),
     },
   };
 }

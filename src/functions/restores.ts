@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { operatorFromHttp, refused } from "../app/audit";
 import { getRestoreJob, listRestoreJobs, submitRestoreJob } from "../app/jobs";
 import { classify } from "../core/errors";
-import { instantOf, jobIdParam, jobsQuery, parseBody, parseParam, parseQuery, restoreBody } from "./shared/api";
+import { instantOf, jobIdParam, jobsQuery, parseBody, parseParam, parseQuery, readJsonBody, restoreBody } from "./shared/api";
 import { answer } from "./shared/http";
 import { jobServices, services } from "./shared/runtime";
 
@@ -15,7 +15,7 @@ export async function submitRestore(request: HttpRequest, context: InvocationCon
   let operator = "asserted:unknown (the request named nobody)";
   return answer(context, async () => {
     try {
-      const b = await parseBody(request, restoreBody);
+      const b = parseBody(await readJsonBody(request), restoreBody);
       operator = operatorFromHttp(request.headers, b.operator);
       const r = await submitRestoreJob(jobServices(), {
         operator,

@@ -25,6 +25,12 @@ export interface RunningAzurite extends AzuriteEndpoints {
 }
 
 export interface AzuriteOptions {
+  /**
+   * More accounts besides devstoreaccount1 (a failover account): Azurite reads them from
+   * AZURITE_ACCOUNTS when its servers start, so this sets that variable (keeping the
+   * well-known account) before starting them.
+   */
+  extraAccounts?: { name: string; key: string }[];
   /** Folder for persistent data; omitted means in-memory (tests, benchmarks). */
   location?: string;
   /** Ports to bind; 0 (the default) lets the OS pick free ones. */
@@ -32,15 +38,15 @@ export interface AzuriteOptions {
   host?: string;
 }
 
-/** Builds the connection string for Azurite endpoints. */
-export function azuriteConnectionString(e: Omit<AzuriteEndpoints, "connectionString">): string {
+/** Builds the connection string for Azurite endpoints (the well-known account, or another one it serves). */
+export function azuriteConnectionString(e: Omit<AzuriteEndpoints, "connectionString">, account = AZURITE_ACCOUNT, key = AZURITE_KEY): string {
   return [
     "DefaultEndpointsProtocol=http",
-    `AccountName=${AZURITE_ACCOUNT}`,
-    `AccountKey=${AZURITE_KEY}`,
-    `BlobEndpoint=${e.blob}/${AZURITE_ACCOUNT}`,
-    `QueueEndpoint=${e.queue}/${AZURITE_ACCOUNT}`,
-    `TableEndpoint=${e.table}/${AZURITE_ACCOUNT}`,
+    `AccountName=${account}`,
+    `AccountKey=${key}`,
+    `BlobEndpoint=${e.blob}/${account}`,
+    `QueueEndpoint=${e.queue}/${account}`,
+    `TableEndpoint=${e.table}/${account}`,
   ].join(";") + ";";
 }
 
@@ -55,6 +61,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const loc = options.location;
   const memory = loc === undefined;
   if (loc) mkdirSync(loc, { recursive: true });
+  if (options.extraAccounts && options.extraAccounts.length > 0) {
+    process.env.AZURITE_ACCOUNTS = [{ name: AZURITE_ACCOUNT, key: AZURITE_KEY }, ...options.extraAccounts].map((a) => `${a.name}:${a.key}`).join(";");
+  }
   const at = (name: string): string => (loc ? join(loc, name) : name);
   const blob = new BlobServer(new BlobConfiguration(
     host, ports.blob, undefined, at("__azurite_db_blob__.json"), at("__azurite_db_blob_extent__.json"),

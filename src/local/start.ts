@@ -4,7 +4,7 @@ import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { DEFAULTS, loadConfig } from "../config";
 import { createBlobSource, createTableStore } from "../adapters/azure/stores";
-import { startAzurite } from "./azurite";
+import { azuriteConnectionString, startAzurite } from "./azurite";
 import { seedDemoContainer, seedDemoData } from "./demo-data";
 import { registeredFunctions, type Registration } from "./functions-host";
 import { serveHttpFunctions } from "./http-bridge";
@@ -29,17 +29,24 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** Starts Azurite on 10000-10002 (data under .lifeboat/), or reuses one already listening there. */
-async function ensureAzurite(): Promise<(() => Promise<void>) | null> {
+/**
+ * The local failover target: a second account on the same Azurite (AZURITE_ACCOUNTS), so
+ * that failover and failback can be tried end to end. A development key, like Azurite's
+ * well-known one: nothing to protect.
+ */
+const FAILOVER_ACCOUNT = { name: "lifeboatfailover", key: Buffer.from("lifeboat-local-failover-account-key!").toString("base64") };
+
+/** Starts Azurite on 10000-10002 (data under .lifeboat/) with the failover account, or reuses one already listening there. */
+async function ensureAzurite(): Promise<{ stop: (() => Promise<void>) | null; failover: string | null }> {
   const up = await Promise.all([10000, 10001, 10002].map(listening));
   if (up.every(Boolean)) {
-    log("Azurite is already listening on 10000-10002: using it");
-    return null;
+    log("Azurite is already listening on 10000-10002: using it (it serves a failover account only if started with AZURITE_ACCOUNTS)");
+    return { stop: null, failover: null };
   }
   if (up.some(Boolean)) throw new Error("some of ports 10000-10002 are taken, but not by a whole Azurite: free them or start Azurite yourself");
-  const az = await startAzurite({ location: join(root, ".lifeboat", "azurite"), ports: { blob: 10000, queue: 10001, table: 10002 } });
-  log(`Azurite started in-process (blob ${az.blob}, queue ${az.queue}, table ${az.table}); data in .lifeboat/azurite`);
-  return () => az.stop();
+  const az = await startAzurite({ location: join(root, ".lifeboat", "azurite"), ports: { blob: 10000, queue: 10001, table: 10002 }, extraAccounts: [FAILOVER_ACCOUNT] });
+  log(`Azurite started in-process (blob ${az.blob}, queue ${az.queue}, table ${az.table}) with accounts devstoreaccount1 and ${FAILOVER_ACCOUNT.name}; data in .lifeboat/azurite`);
+  return { stop: () => az.stop(), failover: azuriteConnectionString(az, FAILOVER_ACCOUNT.name, FAILOVER_ACCOUNT.key) };
 }
 
 /** Loads every compiled function module, exactly as package.json "main" tells the host. */
@@ -57,7 +64,15 @@ async function main(): Promise<void> {
   process.env.LIFEBOAT_JOBS_QUEUE ||= DEFAULTS.LIFEBOAT_JOBS_QUEUE;
   log(file ? `settings from ${file}` : "no local.settings.json: using the environment only");
 
-  const stopAzurite = await ensureAzurite();
+  const azurite = await ensureAzurite();
+  const stopAzurite = azurite.stop;
+  const failoverSet = ["LIFEBOAT_FAILOVER", "LIFEBOAT_FAILOVER__tableServiceUri"].some((k) => (process.env[k] ?? "") !== "");
+  if (!failoverSet && azurite.failover) {
+    process.env.LIFEBOAT_FAILOVER = azurite.failover;
+    log(`LIFEBOAT_FAILOVER was not set: the failover target is Azurite's account ${FAILOVER_ACCOUNT.name} (tables at http://127.0.0.1:10002/${FAILOVER_ACCOUNT.name}); try: curl -X POST localhost:${process.env.LIFEBOAT_PORT ?? "7071"}/api/failover -d '{"reason":"test","operator":"me"}'`);
+  } else if (!failoverSet) {
+    log("LIFEBOAT_FAILOVER is not set and Azurite was already running: failover and failback will refuse (set LIFEBOAT_FAILOVER to try them)");
+  }
   const config = loadConfig(process.env);
   const seeded = await seedDemoData(createTableStore(config.source, "LIFEBOAT_SOURCE"));
   if (seeded.length > 0) log(`the source had no tables: seeded demo tables ${seeded.join(", ")}`);

@@ -29,7 +29,7 @@ const MODULES = join(__dirname, "..", "..", "infra", "modules");
 type Account = "backup" | "failover";
 type Access = "read" | "write" | "delete" | "tags";
 /** A container or table by its role in the deployment; "*" is the whole account. */
-type Resource = "backup container" | "audit digests" | "locks" | "audit table" | "jobs table" | "restored tables" | "*";
+type Resource = "backup container" | "audit digests" | "locks" | "audit table" | "jobs table" | "state table" | "restored tables" | "*";
 
 interface Need {
   account: Account;
@@ -79,6 +79,7 @@ const NAMED_BY: Record<string, Resource> = {
   lockContainerName: "locks",
   auditTableName: "audit table",
   jobsTableName: "jobs table",
+  stateTableName: "state table",
 };
 
 /** The role assignments Bicep gives the operator, read from the modules' source. */

@@ -176,6 +176,14 @@ describe("infra: the Function App's settings agree with src/config/", () => {
     expect(config.containers).toEqual([]);
     expect(config.configContainers).toEqual([]);
     expect(config.configExportSchedule).toBe(DEFAULTS.LIFEBOAT_CONFIG_EXPORT_SCHEDULE);
+    expect(config.failover).toEqual({
+      kind: "identity",
+      tableServiceUri: "https://placeholder.table.core.windows.net/",
+      blobServiceUri: "https://placeholder.blob.core.windows.net/",
+      clientId: "00000000-0000-0000-0000-000000000000",
+    });
+    expect(config.activeEndpointSecret).toBe(DEFAULTS.LIFEBOAT_ACTIVE_ENDPOINT_SECRET);
+    expect(config.stateTable).toBe(DEFAULTS.LIFEBOAT_STATE_TABLE);
   });
 
   it("caps the worker's heap at the size the benchmark measured under", () => {

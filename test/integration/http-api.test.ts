@@ -3,6 +3,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/fu
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { auditEntries, auditVerify } from "../../src/functions/audit-api";
+import { endpoint, failbackHttp, failoverHttp } from "../../src/functions/failover";
 import { health } from "../../src/functions/health";
 import { openapi } from "../../src/functions/openapi";
 import { restoreJob, submitRestore } from "../../src/functions/restores";
@@ -89,7 +90,7 @@ describe("the read endpoints", () => {
     const pieces = ["from", "to", "action", "limit", "operator", "x", "__proto__", "constructor", "%", "é", "😀", "", "a".repeat(300)];
     const values = ["", "0", "-1", "99999999", "NaN", "2026-13-45T99:99:99Z", "2026-11-26T03:00:00Z", "backup", "backup.full", "%zz", "'", "\"", "<script>", "😀", "\u0000", "a".repeat(2000)];
     const pick = <T>(xs: readonly T[]): T => xs[randomBytes(1)[0]! % xs.length]!;
-    const handlers: Handler[] = [points, auditEntries, auditVerify, openapi, status, health];
+    const handlers: Handler[] = [points, auditEntries, auditVerify, openapi, status, health, endpoint, failoverHttp, failbackHttp];
     for (let i = 0; i < 150; i++) {
       const q = Array.from({ length: 1 + (i % 4) }, () => `${encodeURIComponent(pick(pieces))}=${encodeURIComponent(pick(values))}`).join("&");
       const h = pick(handlers);

@@ -36,6 +36,10 @@ describe("function registrations, as the Functions host receives them", () => {
       restoreJob: { type: "httpTrigger", direction: "in", schedule: undefined, route: "restores/{id}", methods: ["GET"], authLevel: "function" },
       restoreWorker: { type: "queueTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
       restorePoison: { type: "queueTrigger", direction: "in", schedule: undefined, route: undefined, methods: undefined, authLevel: undefined },
+      failover: { type: "httpTrigger", direction: "in", schedule: undefined, route: "failover", methods: ["POST"], authLevel: "admin" },
+      failback: { type: "httpTrigger", direction: "in", schedule: undefined, route: "failback", methods: ["POST"], authLevel: "admin" },
+      endpoint: { type: "httpTrigger", direction: "in", schedule: undefined, route: "endpoint", methods: ["GET"], authLevel: "function" },
+      primaryProbe: { type: "timerTrigger", direction: "in", schedule: "0 * * * * *", route: undefined, methods: undefined, authLevel: undefined },
     });
     // The restore-job queue and its poison queue, named by an app setting the Bicep sets, on the host's own account.
     const worker = registeredFunctions().find((r) => r.name === "restoreWorker");

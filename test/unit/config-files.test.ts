@@ -321,7 +321,7 @@ describe("redactSettings", () => {
 
   it("documents its patterns", () => {
     expect(SECRET_NAME_PARTS).toEqual(expect.arrayContaining(["key", "secret", "password", "pwd", "token", "sas", "connectionstring", "credential"]));
-    expect(NON_SECRET_SETTINGS).toEqual(["LIFEBOAT_KEY_VAULT_URI", "LIFEBOAT_KEK_SECRET"]);
+    expect(NON_SECRET_SETTINGS).toEqual(["LIFEBOAT_KEY_VAULT_URI", "LIFEBOAT_KEK_SECRET", "LIFEBOAT_ACTIVE_ENDPOINT_SECRET"]);
     expect(ALWAYS_REDACTED_SETTINGS).toEqual(["LIFEBOAT_KEK"]);
     expect(SERVICE_URI_SUFFIXES).toContain("__blobServiceUri");
   });

@@ -9,6 +9,8 @@ import { DEFAULT_WRITE_RETRY, RetryingTableStore } from "../retrying-table-store
 import { labelled, safeEndpoint } from "../store-errors";
 import { AzureAuditLog } from "./AzureAuditLog";
 import { AzureBlobSource } from "./AzureBlobSource";
+import { AzureEndpointState } from "./AzureEndpointState";
+import type { EndpointState } from "../../app/ports/EndpointState";
 import { AzureTableStore } from "./AzureTableStore";
 import { BlobBackupStore } from "./BlobBackupStore";
 import { BlobDigestStore } from "./BlobDigestStore";
@@ -95,4 +97,10 @@ export function createJobQueue(conn: QueueConnection, name: string, options: Sto
   const service = queueServiceClient(conn, () => (cred ??= createCredential(conn.kind === "identity" ? conn.clientId : undefined)), options.retries ?? "standard");
   const client = service.getQueueClient(name);
   return labelled(new AzureJobQueue(client), { role: "jobs queue", endpoint: safeEndpoint(client.url), setting: "AzureWebJobsStorage", needs: "Storage Queue Data Contributor" });
+}
+
+/** The state table (active endpoint, switch mark, probe state) in the backup account. Creates nothing and sends no request. */
+export function createEndpointState(conn: StorageConnection, table: string, options: StoreOptions = {}): EndpointState {
+  const client = tableClient(conn, credentialFor(conn), table, "LIFEBOAT_BACKUP", options.retries ?? "standard");
+  return labelled(new AzureEndpointState(client), { role: "state table", endpoint: safeEndpoint(client.url), setting: "LIFEBOAT_BACKUP and LIFEBOAT_STATE_TABLE", needs: "Storage Table Data Contributor" });
 }

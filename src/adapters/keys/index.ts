@@ -7,6 +7,9 @@ import { KeyVaultKeyProvider } from "./KeyVaultKeyProvider";
 export { KeyVaultReplica, KEK_ID_TAG, copyName } from "./KeyVaultReplica";
 export { FallbackKeyProvider } from "./FallbackKeyProvider";
 import { KeyVaultReplica } from "./KeyVaultReplica";
+import { KeyVaultEndpointPublisher, StateTableOnlyPublisher } from "./KeyVaultEndpointPublisher";
+import type { EndpointPublisher } from "../../app/ports/EndpointState";
+export { KeyVaultEndpointPublisher, StateTableOnlyPublisher, ACTIVE_ENDPOINT_CONTENT_TYPE } from "./KeyVaultEndpointPublisher";
 
 export { EnvKeyProvider, decodeKeyBase64, envKeyId, KEK_BYTES, type EnvKeyProviderOptions } from "./EnvKeyProvider";
 export {
@@ -43,4 +46,14 @@ export function createKeyProvider(source: KeySource, clientId?: string, onFallba
       return { keys: new FallbackKeyProvider(primary, replica, onFallback), replication: { primary, replica } };
     }
   }
+}
+
+/**
+ * Where the active endpoint is published: the secret `secretName` in the primary vault and
+ * the secondary vault when set; with LIFEBOAT_KEK (no vault), the state table only. Makes no request.
+ */
+export function createEndpointPublisher(source: KeySource, secretName: string, clientId?: string): EndpointPublisher {
+  if (source.kind === "env") return new StateTableOnlyPublisher();
+  const vaults = [source.vaultUri, ...(source.secondaryVaultUri ? [source.secondaryVaultUri] : [])];
+  return new KeyVaultEndpointPublisher(vaults, secretName, createCredential(clientId));
 }

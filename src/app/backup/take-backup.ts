@@ -85,7 +85,7 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
           { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
           {
             tables,
-            exclude: [s.auditTable],
+            exclude: [s.auditTable, ...(s.stateTable ? [s.stateTable] : [])],
             excludePatterns: s.excludeTables,
             containers,
             full: req.kind === "full",

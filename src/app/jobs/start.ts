@@ -48,7 +48,7 @@ export async function startJob(deps: JobDeps, jobId: string, say: (line: string)
   const { plan, chains, head } = await planRestore(restoreDepsOf(ctx), restoreRequestOf(job, ctx.config.restoreConcurrency));
   if (plan.inPlace && !job.safetyPointId) {
     const safetyPointId = await safetyBackupFor(ctx, job.operator, undefined, say)({ tables: plan.tables.map((t) => t.table), containers: plan.containers.map((c) => c.container) });
-    job = (await updateJob(jobs, jobId, (j) => ({ ...j, safetyPointId }), now)) ?? job;
+    if (safetyPointId) job = (await updateJob(jobs, jobId, (j) => ({ ...j, safetyPointId }), now)) ?? job;
   }
   const tasks: TaskRecord[] = [];
   const at = now().toISOString();

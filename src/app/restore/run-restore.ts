@@ -21,8 +21,12 @@ export interface RestoreDeps {
   repo: BackupStore;
   keys: KeyProvider;
   progress?: ProgressSink;
-  /** Takes the safety backup of the live tables and containers before an in-place restore; returns its point id. */
-  safetyBackup?: (what: { tables: string[]; containers: string[] }) => Promise<string>;
+  /**
+   * Takes the safety backup of the live tables and containers before an in-place restore;
+   * returns its point id, or null for a target that explicitly needs none (a standby
+   * account that a failover overwrites: see app/failover).
+   */
+  safetyBackup?: (what: { tables: string[]; containers: string[] }) => Promise<string | null>;
 }
 
 export type RestoreTarget = { kind: "prefix"; prefix: string } | { kind: "inPlace" };

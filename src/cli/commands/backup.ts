@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { takeBackup } from "../../app/backup/take-backup";
+import { followActiveEndpoint } from "../../app/failover/follow-endpoint";
 import { cliOperatorOf, CliExit, EXIT, formatBytes, progressPrinter, refuse, servicesFor, type CliIo } from "../context";
 
 /** `lifeboat backup [--full] [--wait <s>]`: takes a restore point and prints its id on stdout. */
@@ -15,7 +16,9 @@ export function registerBackup(program: Command, io: CliIo): void {
       if (!Number.isInteger(wait) || wait < 0) {
         await refuse(io, program, { action: `backup.${kind}` }, `--wait: must be a whole number of seconds, got ${JSON.stringify(opts.wait)}`);
       }
-      const s = servicesFor(io, program.opts<{ settings?: string }>().settings);
+      // Backups follow the active endpoint: after a failover, the failover account is the source.
+      const { ctx: s, note } = await followActiveEndpoint(servicesFor(io, program.opts<{ settings?: string }>().settings));
+      if (note) io.stderr(`note: ${note}\n`);
       const result = await takeBackup(s, { operator: cliOperatorOf(program), kind, waitForLockSeconds: wait, progress: progressPrinter(io) });
       if (result.status === "skipped") throw new CliExit(EXIT.failed, `backup skipped: ${result.reason}`);
       if (result.degraded) io.stderr(`warning: DEGRADED: ${result.degraded}\n`);

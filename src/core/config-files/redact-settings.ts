@@ -46,7 +46,7 @@ export const SECRET_NAME_PARTS: readonly string[] = [
 ];
 
 /** Settings whose names look secret but whose values are not (compared case-insensitively). */
-export const NON_SECRET_SETTINGS: readonly string[] = ["LIFEBOAT_KEY_VAULT_URI", "LIFEBOAT_KEK_SECRET"];
+export const NON_SECRET_SETTINGS: readonly string[] = ["LIFEBOAT_KEY_VAULT_URI", "LIFEBOAT_KEK_SECRET", "LIFEBOAT_ACTIVE_ENDPOINT_SECRET"];
 
 /** Settings redacted whatever they hold (compared case-insensitively). */
 export const ALWAYS_REDACTED_SETTINGS: readonly string[] = ["LIFEBOAT_KEK"];

@@ -60,12 +60,19 @@ export const jobsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).
 
 export const jobIdParam = z.string().refine(isJobId, "must be a restore job id such as r20261130t191800-a1b2c3");
 
-/** Every issue of a failed parse as a field and its rule: an InvalidInputError (a 400). */
-function invalid(issues: readonly z.core.$ZodIssue[], whole: string): InvalidInputError {
+/** The body of POST /api/failover and POST /api/failback. */
+export const switchBody = z.strictObject({
+  reason: z.string().trim().min(1, "is required: why (an incident number, a drill)").max(500).meta({ description: "Why: kept in the audit log, the endpoint record and the secret", example: "INC-4711: primary storage account unreachable" }),
+  dryRun: z.boolean().optional().meta({ description: "Everything but the switch, into scratch tables that are deleted afterwards" }),
+  operator,
+});
+
+/** Zod issues as the fields and rules of an InvalidInputError; `where` names the whole input ("query", "body"). */
+function invalid(issues: readonly z.core.$ZodIssue[], where: string, unknownRule: string): InvalidInputError {
   return new InvalidInputError(
     issues.map((i) => ({
-      field: i.path.length > 0 ? i.path.map(String).join(".") : i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(", ") ?? whole : whole,
-      rule: i.code === "unrecognized_keys" ? `is not a ${whole === "query" ? "parameter" : "field"} of this endpoint` : i.message,
+      field: i.path.length > 0 ? i.path.map(String).join(".") : i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(", ") ?? where : where,
+      rule: i.code === "unrecognized_keys" ? unknownRule : i.message,
     })),
   );
 }
@@ -76,21 +83,27 @@ export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S)
   for (const [k, v] of request.query.entries()) raw[k] = v;
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  throw invalid(r.error.issues, "query");
+  throw invalid(r.error.issues, "query", "is not a parameter of this endpoint");
 }
 
-/** The JSON body of a request, validated: throws InvalidInputError naming every bad field, or the body when it is not JSON (a 400). */
-export async function parseBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<z.infer<S>> {
-  let raw: unknown;
+/** The JSON body of a request as an object (an empty body is `{}`): throws InvalidInputError (field "body") for anything else. */
+export async function readJsonBody(request: HttpRequest): Promise<Record<string, unknown>> {
+  let parsed: unknown;
   try {
     const text = await request.text();
-    raw = JSON.parse(text === "" ? "{}" : text);
+    parsed = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new InvalidInputError([{ field: "body", rule: "must be a JSON object" }]);
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidInputError([{ field: "body", rule: "must be a JSON object" }]);
+  return parsed as Record<string, unknown>;
+}
+
+/** A request body, validated: throws InvalidInputError naming every bad field (a 400). */
+export function parseBody<S extends z.ZodType>(raw: Record<string, unknown>, schema: S): z.infer<S> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  throw invalid(r.error.issues, "body");
+  throw invalid(r.error.issues, "body", "is not a field of this request");
 }
 
 /** A route parameter, validated: throws InvalidInputError naming it (a 400). */
