@@ -231,6 +231,7 @@ function watched(inner: BlobSource, w: Watch): BlobSource {
     description: inner.description,
     containerExists: (c) => inner.containerExists(c),
     createContainer: (c) => inner.createContainer(c),
+    deleteContainer: (c) => inner.deleteContainer(c),
     list: (c) => inner.list(c),
     properties: (c, p) => inner.properties(c, p),
     read: (c, p, etag) => {

@@ -17,6 +17,7 @@ import { createAuditStores, createBlobSource, createBlobStore, createEndpointSta
 import type { JobStore } from "./app/ports/JobStore";
 import type { JobQueue } from "./app/ports/JobQueue";
 import type { JobDeps } from "./app/jobs";
+import type { DrillDeps } from "./app/drills/deps";
 
 import { createEndpointPublisher, createKeyProvider } from "./adapters/keys";
 import type { FailoverPorts, FailoverSite } from "./app/failover/ports";
@@ -143,4 +144,13 @@ export function servicesReadingFrom(s: Services, from: StoreChoice, onFallback?:
 /** The services as restore jobs use them: each job reads the repository from the copy it asked for. */
 export function jobDeps(s: Services): JobDeps {
   return { ...s, readingFrom: (from) => servicesReadingFrom(s, from) };
+}
+
+/** The services as drills use them: scratch copies go to LIFEBOAT_DRILL (default: the source account). Sends no request. */
+export function drillDeps(s: Services): DrillDeps {
+  const target = s.config.drills.target;
+  const scratch = target
+    ? { tables: createTableStore(target, "LIFEBOAT_DRILL", { role: "drill tables", needs: "Storage Table Data Contributor" }), ...(publicEndpoints(target).blobServiceUri ? { blobs: createBlobSource(target, "LIFEBOAT_DRILL") } : {}) }
+    : { tables: s.source, ...(s.blobs ? { blobs: s.blobs } : {}) };
+  return { ...s, readingFrom: (from) => servicesReadingFrom(s, from), scratch, schedules: s.config.drills.schedules };
 }

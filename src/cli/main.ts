@@ -5,6 +5,7 @@ import { registerAudit } from "./commands/audit";
 import { registerBackup } from "./commands/backup";
 import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
+import { registerDrills } from "./commands/drills";
 import { registerJobs } from "./commands/jobs";
 import { registerFailover } from "./commands/failover";
 import { registerKek } from "./commands/kek";
@@ -38,6 +39,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerRetention(program, io);
   registerKek(program, io);
   registerFailover(program, io);
+  registerDrills(program, io);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {

@@ -46,6 +46,11 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_AUDIT_CONTAINER: c.auditContainer,
     LIFEBOAT_JOBS_TABLE: c.jobs.table,
     LIFEBOAT_JOBS_QUEUE: c.jobs.queueName,
+    ...(c.drills.target ? connectionSettings("LIFEBOAT_DRILL", c.drills.target) : {}),
+    LIFEBOAT_DRILL_RESTORE_SCHEDULE: c.drills.schedules["restore-test"],
+    LIFEBOAT_DRILL_CONFIG_SCHEDULE: c.drills.schedules["config-restore-test"],
+    LIFEBOAT_DRILL_FAILOVER_SCHEDULE: c.drills.schedules["failover-simulation"],
+    LIFEBOAT_DRILL_FULL_SCHEDULE: c.drills.schedules["full-drill"],
     ...(c.jobs.queue?.kind === "connectionString" ? { AzureWebJobsStorage: c.jobs.queue.connectionString.reveal() } : {}),
     ...(c.jobs.queue?.kind === "identity"
       ? { AzureWebJobsStorage__queueServiceUri: c.jobs.queue.queueServiceUri, ...(c.jobs.queue.clientId ? { AzureWebJobsStorage__clientId: c.jobs.queue.clientId } : {}) }

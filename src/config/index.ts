@@ -5,6 +5,7 @@
  */
 export { ConfigError, loadConfig, type Config } from "./load";
 export { DEFAULTS, SETTING_NAMES } from "./schema";
-export { probeSchedule, timerSchedules, type TimerSchedules } from "./schedules";
+export { drillSchedules, probeSchedule, timerSchedules, type TimerSchedules } from "./schedules";
+export type { DrillSchedules } from "./drills";
 export type { KeySource } from "./keys";
 export type { StorageConnection } from "./storage";

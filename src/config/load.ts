@@ -9,6 +9,7 @@ import { schema, type ParsedSettings } from "./schema";
 import { connection, type StorageConnection } from "./storage";
 import { readSecondary, type SecondaryStore } from "./secondary";
 import { readJobsQueue, type QueueConnection } from "./jobs";
+import { readDrills, type DrillSchedules } from "./drills";
 
 export interface Config {
   source: StorageConnection;
@@ -67,6 +68,8 @@ export interface Config {
   state: StorageConnection;
   /** The primaryProbe timer's schedule (LIFEBOAT_PRIMARY_PROBE_SCHEDULE). */
   primaryProbeSchedule: string;
+  /** Drills: the account their scratch copies go to (null: the source account) and their schedules. */
+  drills: { target: StorageConnection | null; schedules: DrillSchedules };
 }
 
 /** A settings problem, naming every bad setting and why. Never echoes a value. */
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const secondary = readSecondary(p, p.LIFEBOAT_BACKUP_CONTAINER, issues);
   const jobsQueue = readJobsQueue(p, issues);
   const failover = readFailover(p, issues);
+  const drills = readDrills(p, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
   return {
@@ -151,5 +155,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stateTable: p.LIFEBOAT_STATE_TABLE,
     state: stateConnection(backup),
     primaryProbeSchedule: p.LIFEBOAT_PRIMARY_PROBE_SCHEDULE,
+    drills,
   };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { scheduleShape } from "./backup";
 import { probeScheduleShape } from "./failover";
 import { ConfigError, issuesOf } from "./load";
+import { drillScheduleShape, schedulesOf, type DrillSchedules } from "./drills";
 
 /** The timer schedules the functions register with. */
 export interface TimerSchedules {
@@ -30,4 +31,14 @@ export function probeSchedule(env: Record<string, string | undefined>): string {
   const r = z.object(probeScheduleShape).safeParse(env);
   if (!r.success) throw new ConfigError(issuesOf(r.error));
   return r.data.LIFEBOAT_PRIMARY_PROBE_SCHEDULE;
+}
+
+/**
+ * The drill schedules alone (defaults when unset), validated on their own like the
+ * backup schedules. Throws ConfigError naming a malformed one.
+ */
+export function drillSchedules(env: Record<string, string | undefined>): DrillSchedules {
+  const r = z.object(drillScheduleShape).safeParse(env);
+  if (!r.success) throw new ConfigError(issuesOf(r.error));
+  return schedulesOf(r.data);
 }

@@ -8,7 +8,7 @@ export type StorageConnection =
   | { kind: "identity"; tableServiceUri?: string; blobServiceUri?: string; clientId?: string };
 
 /** The connection settings names of one account, Functions style: NAME, or NAME__tableServiceUri etc. */
-export type ConnectionName = "LIFEBOAT_SOURCE" | "LIFEBOAT_BACKUP" | "LIFEBOAT_AUDIT" | "LIFEBOAT_SECONDARY" | "LIFEBOAT_FAILOVER";
+export type ConnectionName = "LIFEBOAT_SOURCE" | "LIFEBOAT_BACKUP" | "LIFEBOAT_AUDIT" | "LIFEBOAT_SECONDARY" | "LIFEBOAT_FAILOVER" | "LIFEBOAT_DRILL";
 
 const uri = httpUrl("must be an http(s) URL");
 

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   "TABLE.NOT_FOUND": { fault: "user", status: 404, title: "No such table" },
   "CONTAINER.NOT_FOUND": { fault: "user", status: 404, title: "No such container" },
   "JOB.NOT_FOUND": { fault: "user", status: 404, title: "No such restore job" },
+  "DRILL.NOT_FOUND": { fault: "user", status: 404, title: "No such drill report" },
   "BLOB.CHANGED": { fault: "system", status: 503, title: "A blob changed while it was being read" },
   "BACKUP.NO_TABLES": { fault: "user", status: 422, title: "There is nothing to back up" },
   "CONFIG.INVALID": { fault: "settings", status: 500, title: "Lifeboat's settings are invalid" },
@@ -83,7 +84,7 @@ export class LifeboatError extends Error {
 /** The thing asked for does not exist (a blob, a table, a restore point, a key version). */
 export class NotFoundError extends LifeboatError {
   override readonly name = "NotFoundError";
-  constructor(code: "STORE.NOT_FOUND" | "RESTORE.POINT_NOT_FOUND" | "TABLE.NOT_FOUND" | "CONTAINER.NOT_FOUND" | "KEY.NOT_FOUND" | "JOB.NOT_FOUND", message: string, options?: { cause?: unknown }) {
+  constructor(code: "STORE.NOT_FOUND" | "RESTORE.POINT_NOT_FOUND" | "TABLE.NOT_FOUND" | "CONTAINER.NOT_FOUND" | "KEY.NOT_FOUND" | "JOB.NOT_FOUND" | "DRILL.NOT_FOUND", message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

@@ -1,7 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { TOOL } from "../version";
-import { auditQuery, auditVerifyQuery, jobsQuery, pointsQuery, restoreBody, switchBody } from "./shared/api";
+import { auditQuery, auditVerifyQuery, drillReportQuery, drillRunQuery, jobsQuery, pointsQuery, restoreBody, switchBody } from "./shared/api";
+import { DRILL_KINDS } from "../core/drills/drill";
 
 /** The query parameters of a zod object schema, as OpenAPI parameter objects (their JSON Schemas from zod itself). */
 function parameters(schema: z.ZodObject): object[] {
@@ -62,6 +63,21 @@ export function openApiDocument(): object {
       },
       "/api/failover": post("Restore the newest valid point into the failover account, verify it, switch the active endpoint (admin key; audited)", switchBody, "The failover report: point, data-loss window, time to a verified standby, switched"),
       "/api/failback": post("Back up the failover account, restore it into the primary, verify, switch back (admin key; audited)", switchBody, "The failback report"),
+      "/api/drills": get("Each drill kind: last run, outcome, measured figures, next due date, overdue; the projected RTO; recent reports", null, "{ kinds, projectedRtoMinutes, projectedFrom, recent }"),
+      "/api/drills/{kind}": {
+        post: {
+          summary: "Run a DR drill now (audited as drill); the report whatever its outcome (passed, at risk, failed, not available)",
+          parameters: [{ name: "kind", in: "path", required: true, schema: { type: "string", enum: [...DRILL_KINDS] } }, ...parameters(drillRunQuery)],
+          responses: { "200": ok("The drill report"), "400": problem, "500": problem },
+        },
+      },
+      "/api/drills/reports/{id}": {
+        get: {
+          summary: "One drill report, as JSON or as its self-contained HTML page",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, ...parameters(drillReportQuery)],
+          responses: { "200": ok("The report"), "400": problem, "404": notFound, "500": problem },
+        },
+      },
       "/api/endpoint": get("The active endpoint record: what applications should use (no secret)", null, "{ account, tableServiceUri, blobServiceUri?, since, reason, failoverId }"),
     },
   };

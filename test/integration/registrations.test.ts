@@ -40,6 +40,13 @@ describe("function registrations, as the Functions host receives them", () => {
       failback: { type: "httpTrigger", direction: "in", schedule: undefined, route: "failback", methods: ["POST"], authLevel: "admin" },
       endpoint: { type: "httpTrigger", direction: "in", schedule: undefined, route: "endpoint", methods: ["GET"], authLevel: "function" },
       primaryProbe: { type: "timerTrigger", direction: "in", schedule: "0 * * * * *", route: undefined, methods: undefined, authLevel: undefined },
+      restoreTestDrill: { type: "timerTrigger", direction: "in", schedule: "0 0 3 1 * *", route: undefined, methods: undefined, authLevel: undefined },
+      configRestoreTestDrill: { type: "timerTrigger", direction: "in", schedule: "0 30 3 1 * *", route: undefined, methods: undefined, authLevel: undefined },
+      failoverSimulationDrill: { type: "timerTrigger", direction: "in", schedule: "0 0 4 1 1,4,7,10 *", route: undefined, methods: undefined, authLevel: undefined },
+      fullDrill: { type: "timerTrigger", direction: "in", schedule: "0 0 5 2 1 *", route: undefined, methods: undefined, authLevel: undefined },
+      runDrill: { type: "httpTrigger", direction: "in", schedule: undefined, route: "drills/{kind}", methods: ["POST"], authLevel: "function" },
+      drills: { type: "httpTrigger", direction: "in", schedule: undefined, route: "drills", methods: ["GET"], authLevel: "function" },
+      drillReport: { type: "httpTrigger", direction: "in", schedule: undefined, route: "drills/reports/{id}", methods: ["GET"], authLevel: "function" },
     });
     // The restore-job queue and its poison queue, named by an app setting the Bicep sets, on the host's own account.
     const worker = registeredFunctions().find((r) => r.name === "restoreWorker");

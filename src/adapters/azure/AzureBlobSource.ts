@@ -48,6 +48,10 @@ export class AzureBlobSource implements BlobSource {
     await this.#container(container).createIfNotExists();
   }
 
+  async deleteContainer(container: string): Promise<void> {
+    await this.#container(container).deleteIfExists();
+  }
+
   async *list(container: string): AsyncIterable<SourceBlob> {
     try {
       for await (const b of this.#container(container).listBlobsFlat({ includeMetadata: true, includeTags: true })) yield fromItem(b);

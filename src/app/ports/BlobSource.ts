@@ -44,6 +44,8 @@ export interface BlobSource {
   containerExists(container: string): Promise<boolean>;
   /** Creates the container; does nothing when it exists. */
   createContainer(container: string): Promise<void>;
+  /** Deletes a container and everything in it (a drill's scratch copy); nothing when it does not exist. */
+  deleteContainer(container: string): Promise<void>;
   /** Every blob of the container with its properties, metadata and tags, sorted by path. */
   list(container: string): AsyncIterable<SourceBlob>;
   /** One blob's current listing entry, or null when it does not exist. */

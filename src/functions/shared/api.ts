@@ -4,6 +4,8 @@ import { AUDIT_ACTIONS } from "../../core/audit/chain";
 import { InvalidInputError } from "../../core/errors";
 import { parseInstant } from "../../core/policy/pitr";
 import { isJobId } from "../../core/jobs/job";
+import { DRILL_KINDS } from "../../core/drills/drill";
+import { isDrillId } from "../../app/drills/reports";
 import { isPointId } from "../../format/manifest";
 
 /**
@@ -59,6 +61,11 @@ export const restoreBody = z
 export const jobsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: "At most this many jobs, newest first" }) });
 
 export const jobIdParam = z.string().refine(isJobId, "must be a restore job id such as r20261130t191800-a1b2c3");
+
+export const drillKindParam = z.enum(DRILL_KINDS, { error: `must be one of ${DRILL_KINDS.join(", ")}` });
+export const drillReportParam = z.string().refine(isDrillId, "must be a drill report id such as 20261201T030000123Z-restore-test-a1b2c3 (see GET /api/drills)");
+export const drillRunQuery = z.strictObject({ operator });
+export const drillReportQuery = z.strictObject({ format: z.enum(["json", "html"]).default("json").meta({ description: "The report as JSON, or as the self-contained HTML page" }) });
 
 /** The body of POST /api/failover and POST /api/failback. */
 export const switchBody = z.strictObject({

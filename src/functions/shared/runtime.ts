@@ -1,7 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import { etaText, type ProgressSink } from "../../app/progress";
 import { loadConfig } from "../../config";
-import { createServices, jobDeps, type Services } from "../../services";
+import { createServices, drillDeps, jobDeps, type Services } from "../../services";
+import type { DrillDeps } from "../../app/drills/deps";
 import type { JobDeps } from "../../app/jobs";
 
 // Not a function module: it sits below functions/ so the host's functions/*.js glob does not load it.
@@ -23,6 +24,11 @@ export function services(): Services {
 /** The services as restore jobs use them (each job reads from the copy of the repository it asked for). */
 export function jobServices(): JobDeps {
   return jobDeps(services());
+}
+
+/** The services as drills use them (scratch copies in LIFEBOAT_DRILL, or the source account). */
+export function drillServices(): DrillDeps {
+  return drillDeps(services());
 }
 
 let quick: Services | undefined;
