@@ -6,9 +6,9 @@ import { failover } from "../app/failover/failover";
 import { runPrimaryProbe, type ProbeResult } from "../app/failover/probe";
 import { probeSchedule } from "../config";
 import type { AuditAction } from "../core/audit/chain";
-import { ensureErrorType, InvalidInputError, LifeboatError } from "../core/errors";
+import { ensureErrorType, LifeboatError } from "../core/errors";
 import { servicesReadingFrom, type Services } from "../services";
-import { parseBody, readJsonBody, switchBody } from "./shared/api";
+import { noParameters, parseBody, parseQuery, readJsonBody, switchBody } from "./shared/api";
 import { answer } from "./shared/http";
 import { logProgress, services, warnIfLate } from "./shared/runtime";
 
@@ -70,9 +70,7 @@ export async function failbackHttp(request: HttpRequest, context: InvocationCont
 /** GET /api/endpoint: the active endpoint record (what applications should use; no secret in it). */
 export async function endpoint(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
-    if ([...request.query.keys()].length > 0) {
-      throw new InvalidInputError([...request.query.keys()].map((k) => ({ field: k, rule: "is not a parameter of this endpoint" })));
-    }
+    parseQuery(request, noParameters);
     return { status: 200, jsonBody: await activeEndpoint(services()) };
   });
 }

@@ -145,6 +145,8 @@ describe("DR drills", () => {
     let st = await drillsStatus({ ...deps, now: () => fifth });
     const restore = st.kinds.find((k) => k.kind === "restore-test")!;
     expect(restore).toMatchObject({ last: null, overdue: true, nextDue: "2027-01-01T03:00:00.000Z" });
+    // The quarterly simulation was last due on 1 October, before Lifeboat's oldest point: nobody missed it.
+    expect(st.kinds.find((k) => k.kind === "failover-simulation")).toMatchObject({ last: null, overdue: false, nextDue: "2027-01-01T04:00:00.000Z" });
     expect(st.projectedRtoMinutes).toBeNull();
     // A run after the missed one clears it.
     await runDrill({ ...deps, now: () => fifth }, { kind: "restore-test", operator: "cli:test" });

@@ -1,5 +1,6 @@
 import { DRILL_KINDS, isOverdue, schedule, type DrillKind } from "../../core/drills/drill";
 import type { DrillDeps } from "./deps";
+import { listPoints } from "../repo/catalog";
 import { listReports, type DrillSummary } from "./reports";
 
 /** One drill kind as the status page and `lifeboat drills` show it. */
@@ -10,7 +11,7 @@ export interface DrillKindStatus {
   /** The last run that did not fail, when the last one failed. */
   lastPassed: DrillSummary | null;
   nextDue: string | null;
-  /** A scheduled run was missed (the host was down, or the timer never ran). */
+  /** A scheduled run was missed (the host was down, or the timer never ran) since the oldest restore point. */
   overdue: boolean;
 }
 
@@ -26,6 +27,7 @@ export interface DrillsStatus {
 export async function drillsStatus(deps: Pick<DrillDeps, "repo" | "schedules" | "now">): Promise<DrillsStatus> {
   const now = (deps.now ?? (() => new Date()))();
   const reports = await listReports(deps.repo);
+  const oldest = (await listPoints(deps.repo))[0]?.time ?? null;
   const kinds = DRILL_KINDS.map((kind): DrillKindStatus => {
     const mine = reports.filter((r) => r.kind === kind);
     const last = mine.at(-1) ?? null;
@@ -36,7 +38,7 @@ export async function drillsStatus(deps: Pick<DrillDeps, "repo" | "schedules" | 
       last,
       lastPassed: [...mine].reverse().find((r) => r.outcome === "passed" || r.outcome === "at risk") ?? null,
       nextDue: schedule(cron, now).next?.toISOString() ?? null,
-      overdue: isOverdue(cron, last ? new Date(last.startedAt) : null, now),
+      overdue: oldest !== null && isOverdue(cron, last ? new Date(last.startedAt) : null, now, oldest),
     };
   });
   const measured = [...reports].reverse().find((r) => r.projectedRtoMinutes !== undefined);

@@ -119,11 +119,13 @@ export function schedule(cron: string, now: Date): { previous: Date | null; next
 
 /**
  * A scheduled run was missed: the last scheduled time before `now` (plus `graceMinutes`
- * for the run itself) passed and no run of this kind started at or after it.
+ * for the run itself) passed and no run of this kind started at or after it. A time
+ * before `since` (when Lifeboat started protecting the data: its oldest point) was not
+ * a run anyone could miss.
  */
-export function isOverdue(cron: string, lastStartedAt: Date | null, now: Date, graceMinutes = 120): boolean {
+export function isOverdue(cron: string, lastStartedAt: Date | null, now: Date, since: Date | null = null, graceMinutes = 120): boolean {
   const { previous } = schedule(cron, now);
-  if (!previous) return false;
+  if (!previous || (since && previous.getTime() < since.getTime())) return false;
   if (now.getTime() - previous.getTime() < graceMinutes * 60_000) return false;
   return !lastStartedAt || lastStartedAt.getTime() < previous.getTime() - 60_000;
 }

@@ -62,6 +62,9 @@ export const jobsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).
 
 export const jobIdParam = z.string().refine(isJobId, "must be a restore job id such as r20261130t191800-a1b2c3");
 
+/** An endpoint without query parameters (the function key `code` aside). */
+export const noParameters = z.strictObject({});
+
 export const drillKindParam = z.enum(DRILL_KINDS, { error: `must be one of ${DRILL_KINDS.join(", ")}` });
 export const drillReportParam = z.string().refine(isDrillId, "must be a drill report id such as 20261201T030000123Z-restore-test-a1b2c3 (see GET /api/drills)");
 export const drillRunQuery = z.strictObject({ operator });
@@ -87,7 +90,8 @@ function invalid(issues: readonly z.core.$ZodIssue[], where: string, unknownRule
 /** The query of a request, validated: throws InvalidInputError naming every bad field (a 400). */
 export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
   const raw: Record<string, string> = {};
-  for (const [k, v] of request.query.entries()) raw[k] = v;
+  // `code` is the function key when a caller passes it in the URL (a browser, the status page): the host's, not ours.
+  for (const [k, v] of request.query.entries()) if (k !== "code") raw[k] = v;
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   throw invalid(r.error.issues, "query", "is not a parameter of this endpoint");
