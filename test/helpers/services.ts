@@ -19,6 +19,9 @@ export function testSettings(tables: string[], extra: Record<string, string> = {
     // Each test gets its own audit chain, so chains and digests of parallel tests never mix.
     LIFEBOAT_AUDIT_TABLE: `Audit${randomBytes(5).toString("hex")}`,
     LIFEBOAT_AUDIT_CONTAINER: uniqueContainer("audit"),
+    // And its own state (active endpoint, probe, RPO verdict) and job tables: a failover in one test never moves another's backups.
+    LIFEBOAT_STATE_TABLE: `State${randomBytes(5).toString("hex")}`,
+    LIFEBOAT_JOBS_TABLE: `Jobs${randomBytes(5).toString("hex")}`,
     ...extra,
   };
 }

@@ -153,6 +153,12 @@ describe("DR drills", () => {
     st = await drillsStatus({ ...deps, now: () => new Date("2026-12-06T00:00:00Z") });
     expect(st.kinds.find((k) => k.kind === "restore-test")).toMatchObject({ overdue: false, last: expect.objectContaining({ kind: "restore-test" }) });
     expect(st.projectedRtoMinutes).toBeGreaterThan(0);
+    const status = JSON.parse((await cli(["status", "--json"], s.settings)).stdout) as { rto: { projectedMinutes: number; withinObjective: boolean }; drills: { kind: string; outcome: string | null }[]; activeEndpoint: { account: string } };
+    expect(status.rto.projectedMinutes).toBeGreaterThan(0);
+    expect(status.rto.withinObjective).toBe(true);
+    // Run "on the 5th" against a point taken today: the point looked days old, so at risk.
+    expect(status.drills.find((d) => d.kind === "restore-test")?.outcome).toBe("at risk");
+    expect(status.activeEndpoint.account).toBe("primary");
     const out = await cli(["drills"], s.settings);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^restore-test\s+/m);

@@ -61,11 +61,22 @@ describe("function handlers", () => {
 
     const before = context("rpoMonitor");
     await rpoMonitor(timer, before.ctx);
-    expect(before.lines).toEqual([expect.stringMatching(new RegExp(`^error lifeboat.event=rpo_breach .*${table}=never`))]);
+    expect(before.lines).toEqual([expect.stringMatching(new RegExp(`^error lifeboat.event=rpo_breach .*${table}=never`)), "information audited rpo.breach"]);
+    // Still breached five minutes later: logged again (the alert), audited once.
+    const again = context("rpoMonitor");
+    await rpoMonitor(timer, again.ctx);
+    expect(again.lines).toEqual([expect.stringMatching(/^error lifeboat.event=rpo_breach/)]);
 
     await incrementalBackup(timer, context("incrementalBackup").ctx);
     const after = context("rpoMonitor");
     await rpoMonitor(timer, after.ctx);
-    expect(after.lines).toEqual([expect.stringMatching(/^information lifeboat.event=rpo_ok/)]);
+    expect(after.lines).toEqual([expect.stringMatching(/^information lifeboat.event=rpo_ok/), "information audited rpo.recovered"]);
+    await rpoMonitor(timer, context("rpoMonitor").ctx);
+
+    const s = createServices(loadConfig(settings));
+    const entries = [];
+    for await (const e of s.audit.entries({ action: "rpo" })) entries.push(e);
+    expect(entries.map((e) => `${e.action} ${e.outcome} ${e.operator}`)).toEqual(["rpo.breach failed timer:rpoMonitor", "rpo.recovered succeeded timer:rpoMonitor"]);
+    expect(entries[0]!.error).toContain(`${table}=never`);
   });
 });

@@ -25,11 +25,19 @@ export interface SwitchMark {
   startedAt: string;
 }
 
+/** The RPO monitor's last verdict: a breach (and its recovery) is audited once, not every 5 minutes. */
+export interface RpoState {
+  breached: boolean;
+  since: string;
+  detail: string;
+}
+
 /** What the state table holds, by record. */
 export interface StateRecords {
   endpoint: EndpointRecord;
   switch: SwitchMark;
   probe: ProbeState;
+  rpo: RpoState;
 }
 
 /** A record as read, with the ETag a conditional write names. */

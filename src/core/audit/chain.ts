@@ -26,6 +26,9 @@ export const AUDIT_ACTIONS = [
   "failback.dryRun",
   "import.csv",
   "drill",
+  /** The RPO monitor found a table past the RPO (once per breach), and the breach ended (once). */
+  "rpo.breach",
+  "rpo.recovered",
   "key.rotate",
   "key.sync",
   "settings.change",
