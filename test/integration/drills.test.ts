@@ -153,7 +153,9 @@ describe("DR drills", () => {
     st = await drillsStatus({ ...deps, now: () => new Date("2026-12-06T00:00:00Z") });
     expect(st.kinds.find((k) => k.kind === "restore-test")).toMatchObject({ overdue: false, last: expect.objectContaining({ kind: "restore-test" }) });
     expect(st.projectedRtoMinutes).toBeGreaterThan(0);
-    const status = JSON.parse((await cli(["status", "--json"], s.settings)).stdout) as { rto: { projectedMinutes: number; withinObjective: boolean }; drills: { kind: string; outcome: string | null }[]; activeEndpoint: { account: string } };
+    const status = JSON.parse((await cli(["status", "--json"], s.settings)).stdout) as { rto: { projectedMinutes: number; withinObjective: boolean }; drills: { kind: string; outcome: string | null }[]; activeEndpoint: { account: string }; containers: { container: string; withinRpo: boolean }[] };
+    // RPO exposure of the files too: the configured container's newest point.
+    expect(status.containers).toEqual([expect.objectContaining({ container: s.config.containers[0], withinRpo: true })]);
     expect(status.rto.projectedMinutes).toBeGreaterThan(0);
     expect(status.rto.withinObjective).toBe(true);
     // Run "on the 5th" against a point taken today: the point looked days old, so at risk.

@@ -82,7 +82,7 @@ describe("backup of every table (*)", () => {
     // Restoring again into the tables it created adds nothing new to the registry.
     await runRestore({ source, repo, keys }, { pointId: first.pointId, target: { kind: "prefix", prefix: "chk" }, concurrency: 2 });
 
-    const st = await getFullStatus({ repo, source, config: { tables: "*", rpoMinutes: 15, rtoMinutes: 120, auditTable: "LifeboatAudit", excludeTables: ["scratch*"] } });
+    const st = await getFullStatus({ repo, source, config: { tables: "*", containers: [], rpoMinutes: 15, rtoMinutes: 120, auditTable: "LifeboatAudit", excludeTables: ["scratch*"] } });
     expect(st.coverage).toEqual({
       included: ["Customers", "Orders"],
       excluded: [

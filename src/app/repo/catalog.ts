@@ -17,6 +17,8 @@ export interface PointSummary {
   entities: number;
   bytes: number;
   tables: string[];
+  /** The blob containers the point holds (LIFEBOAT_CONTAINERS at the time). */
+  containers: string[];
 }
 
 function summaryFrom(path: string, metadata: Record<string, string>): PointSummary | null {
@@ -30,6 +32,7 @@ function summaryFrom(path: string, metadata: Record<string, string>): PointSumma
     entities: Number(metadata.entities ?? "0"),
     bytes: Number(metadata.bytes ?? "0"),
     tables: (metadata.tables ?? "").split(",").filter((t) => t.length > 0),
+    containers: (metadata.containers ?? "").split(",").filter((c) => c.length > 0),
   };
 }
 

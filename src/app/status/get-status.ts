@@ -9,6 +9,8 @@ import { rpoStatus, type TableRpo } from "../../core/policy/rpo";
 /** The settings the status is judged against. */
 export interface StatusSettings {
   tables: string[] | "*";
+  /** LIFEBOAT_CONTAINERS: each one's newest point is judged against the RPO too. */
+  containers: string[];
   rpoMinutes: number;
   rtoMinutes: number;
 }
@@ -23,7 +25,9 @@ export interface StatusResult {
   points: number;
   latestPoint: { id: string; kind: string; time: string } | null;
   tables: TableRpo[];
-  /** True when every configured table has a point within the RPO. */
+  /** The configured blob containers' newest points against the RPO (RPO exposure of the files). */
+  containers: { container: string; lastPointId: string | null; lastPointTime: string | null; ageMinutes: number | null; withinRpo: boolean }[];
+  /** True when every configured table and container has a point within the RPO. */
   healthy: boolean;
   /**
    * Why backups are running degraded, or null: the primary store is unreachable (points go
@@ -70,6 +74,7 @@ export async function getStatus(ctx: { repo: BackupStore; secondary?: BackupStor
   const latest = points.at(-1);
   const at = now();
   const tables = rpoStatus(points, req.tables, req.rpoMinutes, at);
+  const containers = rpoStatus(points.map((p) => ({ id: p.id, time: p.time, tables: p.containers })), req.containers, req.rpoMinutes, at).map(({ table, ...rest }) => ({ container: table, ...rest }));
   return {
     now: at.toISOString(),
     rpoMinutes: req.rpoMinutes,
@@ -77,7 +82,8 @@ export async function getStatus(ctx: { repo: BackupStore; secondary?: BackupStor
     points: points.length,
     latestPoint: latest ? { id: latest.id, kind: latest.kind, time: latest.time.toISOString() } : null,
     tables,
-    healthy: tables.length > 0 && tables.every((t) => t.withinRpo),
+    containers,
+    healthy: tables.length > 0 && tables.every((t) => t.withinRpo) && containers.every((c) => c.withinRpo),
     degraded,
   };
 }

@@ -23,6 +23,9 @@ export function registerStatus(program: Command, io: CliIo): void {
             `${t.ageMinutes !== null ? `  ${t.ageMinutes} min old` : ""}  ${t.withinRpo ? "ok" : "OUTSIDE RPO"}\n`,
         );
       }
+      for (const c of st.containers) {
+        io.stdout(`  ${`container ${c.container}`.padEnd(24)} ${c.lastPointId ?? "never backed up"}${c.ageMinutes !== null ? `  ${c.ageMinutes} min old` : ""}  ${c.withinRpo ? "ok" : "OUTSIDE RPO"}\n`);
+      }
       if ("error" in st.rto) io.stdout(`projected RTO: unknown (${st.rto.error})\n`);
       else if (st.rto.projectedMinutes === null) io.stdout("projected RTO: not measured yet (run: lifeboat drill restore-test)\n");
       else io.stdout(`projected RTO: ${Math.round(st.rto.projectedMinutes * 10) / 10} min against ${st.rtoMinutes} min${st.rto.withinObjective ? "" : "  AT RISK"} (drill ${st.rto.from})\n`);
