@@ -3,11 +3,12 @@
 //
 //   lifeboat.event=rpo_breach      the RPO monitor found a table older than RPO_MINUTES
 //   lifeboat.event=backup_failed   a full or incremental backup threw
-//   lifeboat.event=drill_failed    a scheduled DR drill failed or missed its RTO
+//   lifeboat.event=drill_failed    a scheduled DR drill failed
+//   lifeboat.event=drill_at_risk   a drill passed but missed the RTO or RPO it measured
 //   lifeboat.event=primary_down    the primary probe saw the source fail for LIFEBOAT_FAILOVER_AFTER_MINUTES
 //   lifeboat.event=failover_failed the probe's automatic failover failed (not retried for that outage)
 //
-// The app writes these with context.error(...), so they land in `traces` (and, when an
+// The app writes these with context.error(...) (drill_at_risk with context.warn), so they land in `traces` (and, when an
 // exception is attached, in `exceptions`); host.json keeps both out of sampling. Each
 // rule looks back 10 minutes every 5, so a line that is ingested late is still seen.
 //
@@ -60,7 +61,14 @@ var events = [
     event: 'drill_failed'
     severity: 2
     title: 'Lifeboat: DR drill failed'
-    text: 'A scheduled disaster-recovery drill failed or exceeded RTO_MINUTES.'
+    text: 'A scheduled disaster-recovery drill failed: a restore, verification or failover step did not work. The report is in the repository (lifeboat drills).'
+  }
+  {
+    key: 'drill-at-risk'
+    event: 'drill_at_risk'
+    severity: 3
+    title: 'Lifeboat: DR drill at risk'
+    text: 'A drill passed but missed an objective: the projected full restore exceeds RTO_MINUTES, or the newest point was older than RPO_MINUTES (lifeboat drills).'
   }
   {
     key: 'primary-down'

@@ -110,6 +110,24 @@ describe("DR drills", () => {
     expect(run.stderr).toMatch(/drill restore-test failed: restore test: DATA\.INTEGRITY/);
   });
 
+  it("fails when a point of the chain is missing, and when there is no point at all", async () => {
+    const { s, table } = await backedUp();
+    await seedTable(s.source, table, makeRecords(5, 2));
+    expect((await takeBackup(s, { operator: "test", kind: "incremental", waitForLockSeconds: 0 })).status).toBe("committed");
+    // The full point under the incremental is gone (deleted by hand, or lost).
+    let full = "";
+    for await (const o of s.repo.list("points/")) if (/-f[0-9a-f]{6}\.manifest/.test(o.path)) full = o.path;
+    await s.repo.delete(full);
+    const r = await runDrill(drillDeps(s), { kind: "restore-test", operator: "cli:test" });
+    expect(r.outcome).toBe("failed");
+    expect(r.reasons[0]).toMatch(/^restore test: (DATA\.INTEGRITY|RESTORE\.POINT_NOT_FOUND)/);
+    expect(await scratchLeft(s)).toEqual([]);
+
+    const empty = testServices([uniqueTable("DrlEmpty")]);
+    const e = await runDrill(drillDeps(empty), { kind: "restore-test", operator: "cli:test" });
+    expect(e).toMatchObject({ outcome: "failed", reasons: ["restore test: the repository holds no restore point"] });
+  });
+
   it("is at risk when the newest point is older than the RPO, and a drill whose feature is missing is 'not available', never passed", async () => {
     const { s } = await backedUp();
     const later = new Date(Date.now() + 40 * 60_000);

@@ -65,6 +65,7 @@ export async function runDrill(deps: DrillDeps, run: DrillRun): Promise<DrillRep
     async (): Promise<DrillReport> => {
       const steps: DrillStep[] = [];
       const figures: DrillFigures = {};
+      await deps.repo.ensure(); // the report is written there, whatever the drill finds
       const data = await dataAtNewest(deps);
       if (data.pointTime) figures.observedRpoMinutes = (startedAt.getTime() - data.pointTime.getTime()) / 60_000;
       const prefix = drillPrefix();
