@@ -6,6 +6,7 @@ import type { KeyProvider } from "./app/ports/KeyProvider";
 import type { SecondaryStore } from "./config/secondary";
 import { FsBackupStore } from "./adapters/fs/FsBackupStore";
 import { FallbackBackupStore } from "./adapters/fallback-backup-store";
+import { HttpPrimaryApp } from "./adapters/http-primary-app";
 import { ValidationError } from "./core/errors";
 import { labelled } from "./adapters/store-errors";
 import { DEFAULTS, type Config } from "./config";
@@ -110,6 +111,7 @@ function createFailoverPorts(config: Config, options: StoreOptions): FailoverPor
     publisher: createEndpointPublisher(config.key, config.activeEndpointSecret, clientId),
     afterMinutes: config.failoverAfterMinutes,
     auto: config.autoFailover,
+    ...(config.role.kind === "standby" ? { primaryApp: new HttpPrimaryApp(config.role.primaryAppUrl) } : {}),
   };
 }
 

@@ -47,6 +47,8 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_JOBS_TABLE: c.jobs.table,
     LIFEBOAT_JOBS_QUEUE: c.jobs.queueName,
     ...(c.drills.target ? connectionSettings("LIFEBOAT_DRILL", c.drills.target) : {}),
+    LIFEBOAT_ROLE: c.role.kind,
+    ...(c.role.kind === "standby" ? { LIFEBOAT_PRIMARY_APP_URL: c.role.primaryAppUrl } : {}),
     LIFEBOAT_DRILL_RESTORE_SCHEDULE: c.drills.schedules["restore-test"],
     LIFEBOAT_DRILL_CONFIG_SCHEDULE: c.drills.schedules["config-restore-test"],
     LIFEBOAT_DRILL_FAILOVER_SCHEDULE: c.drills.schedules["failover-simulation"],

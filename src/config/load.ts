@@ -10,6 +10,7 @@ import { connection, type StorageConnection } from "./storage";
 import { readSecondary, type SecondaryStore } from "./secondary";
 import { readJobsQueue, type QueueConnection } from "./jobs";
 import { readDrills, type DrillSchedules } from "./drills";
+import { readRole, type AppRole } from "./role";
 
 export interface Config {
   source: StorageConnection;
@@ -70,6 +71,8 @@ export interface Config {
   primaryProbeSchedule: string;
   /** Drills: the account their scratch copies go to (null: the source account) and their schedules. */
   drills: { target: StorageConnection | null; schedules: DrillSchedules };
+  /** The primary app, or the standby in the secondary region (LIFEBOAT_ROLE). */
+  role: AppRole;
 }
 
 /** A settings problem, naming every bad setting and why. Never echoes a value. */
@@ -121,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const jobsQueue = readJobsQueue(p, issues);
   const failover = readFailover(p, issues);
   const drills = readDrills(p, issues);
+  const role = readRole(p, issues);
 
   if (issues.length > 0 || !key) throw new ConfigError(issues);
   return {
@@ -156,5 +160,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     state: stateConnection(backup),
     primaryProbeSchedule: p.LIFEBOAT_PRIMARY_PROBE_SCHEDULE,
     drills,
+    role,
   };
 }

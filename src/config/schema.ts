@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AUDIT_DEFAULTS, auditShape } from "./audit";
 import { BACKUP_DEFAULTS, backupShape } from "./backup";
 import { DRILL_DEFAULTS, drillShape } from "./drills";
+import { roleShape } from "./role";
 import { JOBS_DEFAULTS, jobsShape } from "./jobs";
 import { FAILOVER_DEFAULTS, failoverShape } from "./failover";
 import { keyShape } from "./keys";
@@ -29,6 +30,7 @@ export const schema = z.object({
   ...jobsShape,
   ...failoverShape,
   ...drillShape,
+  ...roleShape,
 });
 
 export type ParsedSettings = z.infer<typeof schema>;

@@ -2,6 +2,7 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { timerOperator } from "../app/audit";
 import { takeBackup, type TakenBackup } from "../app/backup/take-backup";
 import { followActiveEndpoint } from "../app/failover/follow-endpoint";
+import { standbyDefers } from "../app/failover/standby";
 import { timerSchedules } from "../config";
 import { ensureErrorType } from "../core/errors";
 import { logProgress, services, warnIfLate } from "./shared/runtime";
@@ -9,6 +10,11 @@ import { logProgress, services, warnIfLate } from "./shared/runtime";
 async function backup(kind: "full" | "incremental", timer: Timer, context: InvocationContext): Promise<TakenBackup> {
   warnIfLate(timer, context);
   try {
+    const deferred = await standbyDefers(services());
+    if (deferred) {
+      context.log(`lifeboat.event=backup_skipped ${deferred}`);
+      return { status: "skipped", reason: deferred };
+    }
     // Backups follow the active endpoint: after a failover, the failover account is the source.
     const { ctx, note } = await followActiveEndpoint(services());
     if (note) context.warn(`lifeboat.event=backup_source ${note}`);

@@ -2,6 +2,7 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { timerOperator } from "../app/audit";
 import type { ExportResult } from "../app/config-export/run-export";
 import { takeConfigExport } from "../app/config-export/use-cases";
+import { standbyDefers } from "../app/failover/standby";
 import { timerSchedules } from "../config";
 import { ensureErrorType } from "../core/errors";
 import { logProgress, services, warnIfLate } from "./shared/runtime";
@@ -12,9 +13,14 @@ import { logProgress, services, warnIfLate } from "./shared/runtime";
  * `lifeboat.event=config_invalid` warning per file that does not parse, and
  * `lifeboat.event=config_export_failed` (error level) on failure.
  */
-export async function configExport(timer: Timer, context: InvocationContext): Promise<ExportResult> {
+export async function configExport(timer: Timer, context: InvocationContext): Promise<ExportResult | { deferred: string }> {
   warnIfLate(timer, context);
   try {
+    const deferred = await standbyDefers(services());
+    if (deferred) {
+      context.log(`lifeboat.event=config_export_skipped ${deferred}`);
+      return { deferred };
+    }
     const r = await takeConfigExport(services(), { operator: timerOperator(context.functionName), progress: logProgress(context) });
     for (const p of r.problems) context.warn(`lifeboat.event=config_invalid container=${p.container} path=${JSON.stringify(p.path)} ${p.message}`);
     for (const s of r.skipped) context.warn(`lifeboat.event=config_skipped container=${s.container} path=${JSON.stringify(s.path)} ${s.reason}`);

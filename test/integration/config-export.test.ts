@@ -114,6 +114,7 @@ describe("the nightly config export", () => {
     const lines: string[] = [];
     const ctx = new InvocationContext({ functionName: "configExport", logHandler: (level, ...args) => lines.push(`${level} ${args.join(" ")}`) });
     const r = await configExport(timer, ctx);
+    if ("deferred" in r) throw new Error(`deferred: ${r.deferred}`);
     expect(r.problems.map((p) => p.path).sort()).toEqual(["bad.json", "broken.yaml"]);
     expect(lines.filter((l) => l.startsWith("warning lifeboat.event=config_invalid"))).toHaveLength(2);
     expect(lines.some((l) => l.startsWith("information lifeboat.event=config_export"))).toBe(true);

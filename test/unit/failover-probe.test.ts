@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideProbe, INITIAL_PROBE_STATE, type ProbeInput, type ProbeState } from "../../src/core/policy/failover-probe";
+import { decideProbe, INITIAL_PROBE_STATE, newestActive, standbyProbeError, type ProbeInput, type ProbeState } from "../../src/core/policy/failover-probe";
 
 const t0 = Date.parse("2026-11-30T03:00:00Z");
 const at = (min: number): Date => new Date(t0 + min * 60_000);
@@ -49,5 +49,25 @@ describe("decideProbe: when the primary probe fails over", () => {
     expect(d.state).toMatchObject({ lastError: "503", lastProbeAt: at(4.5).toISOString() });
     const ok = decideProbe({ state: d.state, error: null, now: at(5), afterMinutes: 5, auto: true, active: "primary", switching: false });
     expect(ok.state).toEqual({ firstFailureAt: null, lastProbeAt: at(5).toISOString(), lastSuccessAt: at(5).toISOString(), lastError: null, failoverTriggeredAt: null });
+  });
+});
+
+describe("the standby's split-brain rules", () => {
+  it("sees the primary down only when the source and the primary app both fail", () => {
+    expect(standbyProbeError(null, null)).toBeNull();
+    expect(standbyProbeError("refused", null)).toBeNull();
+    expect(standbyProbeError(null, "503")).toBeNull();
+    expect(standbyProbeError("refused", "503")).toBe("source: refused; primary app: 503");
+  });
+
+  it("takes the newest of its own record and the published one", () => {
+    const fo = "https://stlbfo.table.core.windows.net";
+    expect(newestActive({ account: "primary", since: null }, null, fo)).toBe("primary");
+    // The primary app failed over (published to the vaults); the standby's own table never heard.
+    expect(newestActive({ account: "primary", since: null }, { tableServiceUri: fo, since: "2026-12-01T10:00:00Z" }, fo)).toBe("failover");
+    // ... and failed back later: the published record names the primary again.
+    expect(newestActive({ account: "failover", since: "2026-12-01T10:00:00Z" }, { tableServiceUri: "https://src.table.core.windows.net", since: "2026-12-02T10:00:00Z" }, fo)).toBe("primary");
+    // Its own record is newer: it wins.
+    expect(newestActive({ account: "failover", since: "2026-12-03T00:00:00Z" }, { tableServiceUri: "https://src.table.core.windows.net", since: "2026-12-02T10:00:00Z" }, fo)).toBe("failover");
   });
 });

@@ -47,6 +47,23 @@ export class KeyVaultEndpointPublisher implements EndpointPublisher {
     }
     return out;
   }
+
+  /** The newest record any vault holds (by `since`); vaults that cannot be read or hold no Lifeboat record are passed over. */
+  async latest(): Promise<PublishedEndpoint | null> {
+    let newest: PublishedEndpoint | null = null;
+    for (const v of this.#vaults) {
+      try {
+        const s = await v.client.getSecret(this.secretName);
+        const parsed = JSON.parse(s.value ?? "") as Partial<PublishedEndpoint>;
+        if (typeof parsed.tableServiceUri !== "string" || typeof parsed.since !== "string" || typeof parsed.failoverId !== "string") continue;
+        const rec: PublishedEndpoint = { tableServiceUri: parsed.tableServiceUri, ...(typeof parsed.blobServiceUri === "string" ? { blobServiceUri: parsed.blobServiceUri } : {}), since: parsed.since, reason: String(parsed.reason ?? ""), failoverId: parsed.failoverId };
+        if (!newest || rec.since > newest.since) newest = rec;
+      } catch {
+        continue; // unreachable, missing, or the deployment's seed (a bare URI, not JSON)
+      }
+    }
+    return newest;
+  }
 }
 
 /** Development without a Key Vault (LIFEBOAT_KEK): the endpoint is recorded in the state table only, and the publication says so. */
@@ -55,6 +72,10 @@ export class StateTableOnlyPublisher implements EndpointPublisher {
 
   publish(_record: PublishedEndpoint): Promise<Publication> {
     return Promise.resolve({ written: [], failed: [], note: "no Key Vault is configured (LIFEBOAT_KEK): the active endpoint is recorded in the state table only; applications poll GET /api/endpoint" });
+  }
+
+  latest(): Promise<PublishedEndpoint | null> {
+    return Promise.resolve(null);
   }
 }
 

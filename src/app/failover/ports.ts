@@ -1,4 +1,5 @@
 import type { AppContext } from "../context";
+import type { PrimaryApp } from "../ports/PrimaryApp";
 import type { BlobSource } from "../ports/BlobSource";
 import type { EndpointPublisher, EndpointState } from "../ports/EndpointState";
 import type { TableStore } from "../ports/TableStore";
@@ -35,6 +36,8 @@ export interface FailoverPorts {
   afterMinutes: number;
   /** LIFEBOAT_AUTO_FAILOVER=on. */
   auto: boolean;
+  /** On the standby (LIFEBOAT_ROLE=standby): the primary app, which must be down too before the standby fails over or backs up. */
+  primaryApp?: PrimaryApp;
 }
 
 /** The app context with the failover ports. */

@@ -1,5 +1,5 @@
 import { ensureErrorType } from "../../core/errors";
-import { decideProbe, INITIAL_PROBE_STATE, type ProbeAction, type ProbeState } from "../../core/policy/failover-probe";
+import { decideProbe, INITIAL_PROBE_STATE, newestActive, standbyProbeError, type ProbeAction, type ProbeState } from "../../core/policy/failover-probe";
 import { StateConflictError } from "../ports/EndpointState";
 import { readEndpoint } from "./active-endpoint";
 import { failover, type FailoverReport } from "./failover";
@@ -33,19 +33,26 @@ export interface ProbeResult {
  */
 export async function runPrimaryProbe(ctx: FailoverContext, opts: { operator: string; now?: () => Date }): Promise<ProbeResult> {
   const now = opts.now ?? (() => new Date());
-  let error: string | null = null;
+  let error: string | null = null; // what the decision sees
   try {
     await ctx.failover.probe.listTables();
   } catch (err) {
     error = ensureErrorType(err).message;
   }
+  // The standby acts only when the primary app is down too (split brain: both apps must not fail over).
+  const app = ctx.failover.primaryApp;
+  const appError = app ? await app.ping() : null;
+  const sourceError = error;
+  if (app) error = standbyProbeError(sourceError, appError);
   const at = now();
   const { state } = ctx.failover;
   const remembered = await state.read("probe");
-  const active = (await readEndpoint(ctx)).value.account;
+  const local = (await readEndpoint(ctx)).value;
+  const active = app ? newestActive(local, await ctx.failover.publisher.latest(), ctx.failover.site?.endpoints.tableServiceUri ?? null) : local.account;
   const switching = (await runningSwitch(state, at)) !== null;
   const auto = ctx.failover.auto && ctx.failover.site !== null;
   const d = decideProbe({ state: remembered?.value ?? INITIAL_PROBE_STATE, error, now: at, afterMinutes: ctx.failover.afterMinutes, auto, active, switching });
+  if (app) d.state.saw = { source: sourceError, primaryApp: appError };
   try {
     await state.write("probe", d.state, remembered?.etag ?? null);
   } catch (err) {

@@ -98,4 +98,6 @@ export interface EndpointPublisher {
   /** Where it publishes, for messages: "Key Vault https://… secret lifeboat-active-endpoint". */
   readonly description: string;
   publish(record: PublishedEndpoint): Promise<Publication>;
+  /** The newest published record (the other app may have switched: the standby reads what the primary published). Null when none. Never throws. */
+  latest(): Promise<PublishedEndpoint | null>;
 }

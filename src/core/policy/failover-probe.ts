@@ -14,6 +14,8 @@ export interface ProbeState {
   lastError: string | null;
   /** When this outage already triggered a failover (never twice for one outage). */
   failoverTriggeredAt: string | null;
+  /** The standby's last probe: what it saw of the primary source and of the primary app (null: answered). */
+  saw?: { source: string | null; primaryApp: string | null };
 }
 
 export const INITIAL_PROBE_STATE: ProbeState = { firstFailureAt: null, lastProbeAt: null, lastSuccessAt: null, lastError: null, failoverTriggeredAt: null };
@@ -65,4 +67,24 @@ export function decideProbe(input: ProbeInput): ProbeDecision {
   if (!input.auto) return { state, action: "alert", downMinutes };
   if (state.failoverTriggeredAt !== null) return { state, action: "already_triggered", downMinutes };
   return { state: { ...state, failoverTriggeredAt: now }, action: "failover", downMinutes };
+}
+
+/**
+ * The standby's split-brain rule: the primary is down only when the primary source AND
+ * the primary app fail. While the primary app answers, it is the one to act (it probes the
+ * source itself), so the standby sees no failure and its clock stays reset. Never throws.
+ */
+export function standbyProbeError(sourceError: string | null, primaryAppError: string | null): string | null {
+  if (sourceError === null || primaryAppError === null) return null;
+  return `source: ${sourceError}; primary app: ${primaryAppError}`;
+}
+
+/**
+ * Which account is active, from this app's record and the newest published one: the
+ * other app may have switched (the standby learns of a failover the primary app did
+ * from the Key Vault secret). Never throws.
+ */
+export function newestActive(local: { account: "primary" | "failover"; since: string | null }, published: { tableServiceUri: string; since: string } | null, failoverTableUri: string | null): "primary" | "failover" {
+  if (!published || (local.since !== null && local.since >= published.since)) return local.account;
+  return failoverTableUri !== null && published.tableServiceUri === failoverTableUri ? "failover" : "primary";
 }
