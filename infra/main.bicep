@@ -229,6 +229,7 @@ var tags = {
   app: 'lifeboat'
 }
 var functionAppName = 'func-lifeboat-${token}'
+var standbyAppName = 'func-lifeboat-sby-${token}'
 var deploymentContainerName = 'app-package-${token}'
 var deadLetterContainerName = 'retention-deadletter'
 
@@ -327,7 +328,8 @@ module secondaryBackup 'modules/backup-storage.bicep' = {
     immutabilityDays: immutabilityDays
     lockImmutability: lockImmutability
     softDeleteDays: softDeleteDays
-    withAuditTable: false
+    // The standby app keeps its audit log, jobs and state here: in the region that survives.
+    withAuditTable: true
     auditTableName: auditTableName
     jobsTableName: jobsTableName
     stateTableName: stateTableName
@@ -443,6 +445,77 @@ module functionApp 'modules/function-app.bicep' = {
   }
 }
 
+// The standby: the same code in the secondary region (LIFEBOAT_ROLE=standby). Its backup
+// store is the secondary account (where the primary app copies every point), its secondary
+// the primary account; it probes the primary source and the primary app, fails over only
+// when both are down, and takes the scheduled backups only while the primary app does not
+// answer. Flex Consumption scales it to zero: it costs nothing while idle. It shares the
+// user-assigned identity (an Entra service principal, usable from any region; a regional
+// outage affects only the identity resource's control plane).
+module standbyRuntimeStorage 'modules/runtime-storage.bicep' = {
+  scope: secondaryRg
+  params: {
+    name: 'stlbsby${token}'
+    location: secondaryRegion
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
+    jobsQueueName: jobsQueueName
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+module standbyApp 'modules/function-app.bicep' = {
+  scope: secondaryRg
+  params: {
+    name: standbyAppName
+    planName: 'plan-lifeboat-sby-${token}'
+    location: secondaryRegion
+    tags: tags
+    appTags: union(tags, { 'azd-service-name': 'lifeboat-standby' })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    runtimeStorageAccountName: standbyRuntimeStorage.outputs.name
+    deploymentContainerUrl: standbyRuntimeStorage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    workerHeapMB: workerHeapMB
+    sourceTableServiceUri: source.outputs.tableServiceUri
+    sourceBlobServiceUri: source.outputs.blobServiceUri
+    backupBlobServiceUri: secondaryBackup.outputs.blobServiceUri
+    backupTableServiceUri: secondaryBackup.outputs.tableServiceUri
+    secondaryBlobServiceUri: backup.outputs.blobServiceUri
+    keyVaultUri: keyVault.outputs.uri
+    secondaryKeyVaultUri: secondaryKeyVault.outputs.uri
+    tables: tables
+    containers: containers
+    configContainers: configContainers
+    backupContainerName: backupContainerName
+    kekSecretName: kekSecretName
+    auditTableName: auditTableName
+    jobsTableName: jobsTableName
+    jobsQueueName: jobsQueueName
+    auditDigestContainerName: auditDigestContainerName
+    rpoMinutes: rpoMinutes
+    rtoMinutes: rtoMinutes
+    fullBackupSchedule: fullBackupSchedule
+    incrementalBackupSchedule: incrementalBackupSchedule
+    configExportSchedule: configExportSchedule
+    overlapSeconds: overlapSeconds
+    chunkEntities: chunkEntities
+    restoreConcurrency: restoreConcurrency
+    failoverTableServiceUri: failover.outputs.tableServiceUri
+    failoverBlobServiceUri: failover.outputs.blobServiceUri
+    activeEndpointSecretName: activeEndpointSecretName
+    stateTableName: stateTableName
+    role: 'standby'
+    primaryAppUrl: 'https://${functionApp.outputs.hostName}'
+  }
+}
+
 module eventGrid 'modules/event-grid.bicep' = {
   scope: rg
   params: {
@@ -502,6 +575,12 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 
 @description('Base URL of the Function App.')
 output LIFEBOAT_APP_URL string = 'https://${functionApp.outputs.hostName}'
+
+@description('Name of the standby Function App, in the secondary region (LIFEBOAT_ROLE=standby).')
+output STANDBY_FUNCTION_APP_NAME string = standbyApp.outputs.name
+
+@description('URL of the standby Function App: its endpoints serve when the primary region is down.')
+output LIFEBOAT_STANDBY_APP_URL string = 'https://${standbyApp.outputs.hostName}'
 
 @description('Client id of the app\'s managed identity.')
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -134,6 +134,13 @@ param activeEndpointSecretName string
 @description('LIFEBOAT_STATE_TABLE: the state table, in the backup account.')
 param stateTableName string
 
+@description('LIFEBOAT_ROLE: primary (takes the backups), or standby (the second region\'s app: fails over when the primary source and the primary app are both down).')
+@allowed(['primary', 'standby'])
+param role string = 'primary'
+
+@description('LIFEBOAT_PRIMARY_APP_URL: for the standby, the primary app\'s base URL (its anonymous /api/ping is probed); empty for the primary.')
+param primaryAppUrl string = ''
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -229,6 +236,8 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_OVERLAP_SECONDS', value: string(overlapSeconds) }
         { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(chunkEntities) }
         { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(restoreConcurrency) }
+        { name: 'LIFEBOAT_ROLE', value: role }
+        { name: 'LIFEBOAT_PRIMARY_APP_URL', value: primaryAppUrl }
         { name: 'LIFEBOAT_FAILOVER__tableServiceUri', value: failoverTableServiceUri }
         { name: 'LIFEBOAT_FAILOVER__blobServiceUri', value: failoverBlobServiceUri }
         { name: 'LIFEBOAT_FAILOVER__credential', value: 'managedidentity' }

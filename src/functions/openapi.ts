@@ -63,6 +63,7 @@ export function openApiDocument(): object {
       },
       "/api/failover": post("Restore the newest valid point into the failover account, verify it, switch the active endpoint (admin key; audited)", switchBody, "The failover report: point, data-loss window, time to a verified standby, switched"),
       "/api/failback": post("Back up the failover account, restore it into the primary, verify, switch back (admin key; audited)", switchBody, "The failback report"),
+      "/api/ping": { get: { summary: "Liveness: { ok, role } while the app runs (anonymous; the standby probes it)", security: [], responses: { "200": ok("{ ok: true, role }") } } },
       "/api/dashboard": { get: { summary: "The on-call status page (self-contained HTML; open it with ?code=<function key>)", responses: { "200": { description: "text/html" } } } },
       "/api/drills": get("Each drill kind: last run, outcome, measured figures, next due date, overdue; the projected RTO; recent reports", null, "{ kinds, projectedRtoMinutes, projectedFrom, recent }"),
       "/api/drills/{kind}": {

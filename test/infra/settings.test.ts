@@ -83,12 +83,19 @@ function mainParameters(): Map<string, unknown> {
   return params;
 }
 
-/** The text of main.bicep's `module functionApp …` block. */
-function functionAppModuleCall(): string {
+/** The text of main.bicep's `module <symbol> 'modules/function-app.bicep'` block: the primary app (functionApp) or the standby (standbyApp). */
+function functionAppModuleCall(symbol = "functionApp"): string {
   const text = readFileSync(join(INFRA, "main.bicep"), "utf8");
-  const m = /^module functionApp 'modules\/function-app\.bicep' = \{\n([\s\S]*?)\n\}$/m.exec(text);
-  if (!m) throw new Error("main.bicep: no `module functionApp 'modules/function-app.bicep'` block");
+  const m = new RegExp(`^module ${symbol} 'modules\\/function-app\\.bicep' = \\{\\n([\\s\\S]*?)\\n\\}$`, "m").exec(text);
+  if (!m) throw new Error(`main.bicep: no \`module ${symbol} 'modules/function-app.bicep'\` block`);
   return m[1]!;
+}
+
+/** The literal defaults of function-app.bicep's own parameters (what an app gets when main.bicep does not pass one). */
+function moduleDefaults(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of readFileSync(APP_MODULE, "utf8").matchAll(/^param (\w+) \w+ = '([^']*)'$/gm)) out.set(m[1]!, m[2]!);
+  return out;
 }
 
 /**
@@ -102,6 +109,11 @@ function valueOf(setting: BicepSetting, params: Map<string, unknown>, moduleCall
   if (literal) return literal[1]!;
   const param = /^(?:string\((\w+)\)|(\w+))$/.exec(setting.value);
   const id = param?.[1] ?? param?.[2];
+  // A literal the module call passes (the standby's role), or the module's own default when it passes none.
+  const passed = id ? new RegExp(`^\\s*${id}: '([^'$]*)'$`, "m").exec(moduleCall) : null;
+  if (passed) return passed[1]!;
+  if (id && !new RegExp(`^\\s*${id}: `, "m").test(moduleCall) && moduleDefaults().has(id)) return moduleDefaults().get(id)!;
+  if (id === "primaryAppUrl") return "https://placeholder.azurewebsites.net";
   if (id && params.has(id)) {
     if (!new RegExp(`^\\s*${id}: ${id}$`, "m").test(moduleCall)) {
       throw new Error(`${setting.name}: main.bicep does not pass its parameter ${id} straight to the function-app module`);
@@ -184,6 +196,24 @@ describe("infra: the Function App's settings agree with src/config/", () => {
     });
     expect(config.activeEndpointSecret).toBe(DEFAULTS.LIFEBOAT_ACTIVE_ENDPOINT_SECRET);
     expect(config.stateTable).toBe(DEFAULTS.LIFEBOAT_STATE_TABLE);
+    expect(config.role).toEqual({ kind: "primary" });
+  });
+
+  it("deploys a standby app in the secondary region with the same settings, as standby, its backups in the secondary account", () => {
+    const params = mainParameters();
+    const call = functionAppModuleCall("standbyApp");
+    const env: Record<string, string> = {};
+    for (const s of settings.filter((x) => isLifeboatSetting(x.name))) env[s.name] = valueOf(s, params, call);
+    const config = loadConfig(env);
+    expect(config.role).toEqual({ kind: "standby", primaryAppUrl: "https://placeholder.azurewebsites.net" });
+    expect(call).toMatch(/^\s*scope: secondaryRg$/m);
+    expect(call).toMatch(/^\s*location: secondaryRegion$/m);
+    expect(call).toMatch(/^\s*backupBlobServiceUri: secondaryBackup\.outputs\.blobServiceUri$/m);
+    expect(call).toMatch(/^\s*secondaryBlobServiceUri: backup\.outputs\.blobServiceUri$/m);
+    expect(call).toMatch(/^\s*primaryAppUrl: 'https:\/\/\$\{functionApp\.outputs\.hostName\}'$/m);
+    // Every parameter the primary app gets, the standby gets too (only these differ).
+    const keys = (text: string): string[] => [...text.matchAll(/^ {4}(\w+):/gm)].map((m) => m[1]!).sort();
+    expect(keys(call).filter((k) => !keys(functionAppModuleCall()).includes(k))).toEqual(["primaryAppUrl", "role"]);
   });
 
   it("caps the worker's heap at the size the benchmark measured under", () => {
@@ -240,8 +270,9 @@ describe.skipIf(!bicep && !inCi)("infra: compiled with the Bicep CLI", () => {
     const sites = compiledResources("Microsoft.Web/sites")
       .map((r) => (r as { properties?: { siteConfig?: { appSettings?: unknown } } }).properties?.siteConfig?.appSettings)
       .filter((a): a is { name: string }[] => Array.isArray(a));
-    expect(sites).toHaveLength(1);
-    expect(sites[0]!.map((s) => s.name)).toEqual(readBicepSettings().map((s) => s.name));
+    // Two apps from the one module: the primary and the standby in the secondary region.
+    expect(sites).toHaveLength(2);
+    for (const site of sites) expect(site.map((s) => s.name)).toEqual(readBicepSettings().map((s) => s.name));
   });
 });
 

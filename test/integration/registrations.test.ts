@@ -45,6 +45,7 @@ describe("function registrations, as the Functions host receives them", () => {
       failoverSimulationDrill: { type: "timerTrigger", direction: "in", schedule: "0 0 4 1 1,4,7,10 *", route: undefined, methods: undefined, authLevel: undefined },
       fullDrill: { type: "timerTrigger", direction: "in", schedule: "0 0 5 2 1 *", route: undefined, methods: undefined, authLevel: undefined },
       runDrill: { type: "httpTrigger", direction: "in", schedule: undefined, route: "drills/{kind}", methods: ["POST"], authLevel: "function" },
+      ping: { type: "httpTrigger", direction: "in", schedule: undefined, route: "ping", methods: ["GET"], authLevel: "anonymous" },
       dashboard: { type: "httpTrigger", direction: "in", schedule: undefined, route: "dashboard", methods: ["GET"], authLevel: "function" },
       drills: { type: "httpTrigger", direction: "in", schedule: undefined, route: "drills", methods: ["GET"], authLevel: "function" },
       drillReport: { type: "httpTrigger", direction: "in", schedule: undefined, route: "drills/reports/{id}", methods: ["GET"], authLevel: "function" },
