@@ -49,7 +49,7 @@ export class FakeKeyVault {
   /** Requests received, oldest first. */
   readonly requests: RecordedRequest[] = [];
   readonly #secrets = new Map<string, { name: string; versions: Version[] }>();
-  readonly #faults: FakeResponse[] = [];
+  readonly #faults: (FakeResponse & { method?: string })[] = [];
   #server: Server | undefined;
   #url = "";
 
@@ -98,9 +98,9 @@ export class FakeKeyVault {
     return (this.#secrets.get(name.toLowerCase())?.versions ?? []).map((v) => v.version);
   }
 
-  /** The next authenticated secrets request gets this answer instead (queued, one each). */
-  failNext(response: FakeResponse): void {
-    this.#faults.push(response);
+  /** The next authenticated secrets request (of `method`, when given) gets this answer instead (queued, one each). */
+  failNext(response: FakeResponse, method?: "GET" | "PUT"): void {
+    this.#faults.push({ ...response, ...(method ? { method } : {}) });
   }
 
   #put(name: string, p: { value: string; contentType?: string; tags?: Record<string, string> }): Version {
@@ -165,7 +165,8 @@ export class FakeKeyVault {
       error(400, "BadParameter", "The request URI contains an invalid api-version.");
       return;
     }
-    const fault = this.#faults.shift();
+    const at = this.#faults.findIndex((f) => f.method === undefined || f.method === req.method);
+    const fault = at >= 0 ? this.#faults.splice(at, 1)[0] : undefined;
     if (fault) {
       rec.status = fault.status;
       res.writeHead(fault.status, { "content-type": fault.contentType ?? "application/json; charset=utf-8" });

@@ -128,14 +128,15 @@ describe("failover", () => {
   it("writes the secret to the primary and the secondary vault; one vault failing is reported, all failing undoes the switch", async () => {
     const { ctx, secret } = await setup();
     const both: Services = { ...ctx, failover: { ...ctx.failover, publisher: new KeyVaultEndpointPublisher([vault.url, vault2.url], secret, fakeCredential(vault.token), clientOptions) } };
-    vault.failNext({ status: 500, body: JSON.stringify({ error: { code: "InternalError", message: "boom" } }) });
-    vault2.failNext({ status: 500, body: JSON.stringify({ error: { code: "InternalError", message: "boom" } }) });
+    // The writes fail (reads of the published record, which every switch makes first, answer).
+    vault.failNext({ status: 500, body: JSON.stringify({ error: { code: "InternalError", message: "boom" } }) }, "PUT");
+    vault2.failNext({ status: 500, body: JSON.stringify({ error: { code: "InternalError", message: "boom" } }) }, "PUT");
     const err = await caught(failover(both, { operator: "asserted:oncall", reason: "no vault answers" }));
     expect((err as LifeboatError).code).toBe("FAILOVER.PUBLISH_FAILED");
     expect(await activeEndpoint(ctx)).toMatchObject({ account: "primary", since: null });
     expect(await ctx.failover.state.read("switch")).toBeNull();
 
-    vault2.failNext({ status: 500, body: JSON.stringify({ error: { code: "InternalError", message: "boom" } }) });
+    vault2.failNext({ status: 500, body: JSON.stringify({ error: { code: "InternalError", message: "boom" } }) }, "PUT");
     const report = await failover(both, { operator: "asserted:oncall", reason: "two regions" });
     expect(report.published?.written).toHaveLength(1);
     expect(report.published?.failed.map((f) => f.error)).toEqual([`kv: cannot write secret ${secret}: 500 InternalError`]);
@@ -279,5 +280,23 @@ describe("the primary probe", () => {
     expect(r.action).toBe("alert");
     expect(r.auto).toBe(false);
     expect((await activeEndpoint(ctx)).account).toBe("primary");
+  });
+
+  it("an app learns of the other app's switch from the published record: the primary, back after the standby failed over, does not fail over again", async () => {
+    const { ctx } = await setup({ LIFEBOAT_FAILOVER_AFTER_MINUTES: "1" });
+    const site = ctx.failover.site!;
+    // The standby failed over while this app's region was down: it wrote the vaults, not this app's state table.
+    await ctx.failover.publisher.publish({ ...site.endpoints, since: new Date(Date.now() - 60_000).toISOString(), reason: "automatic (standby)", failoverId: "fo-standby" });
+    expect(await activeEndpoint(ctx)).toMatchObject({ account: "failover", failoverId: "fo-standby", reason: "automatic (standby)" });
+    // Its backups follow the failover account...
+    const followed = await followActiveEndpoint(ctx);
+    expect(followed.note).toMatch(/the failover account is the active endpoint/);
+    // ... and its probe, with the primary source still failing, sees the switch and does nothing.
+    const down = { ...ctx, failover: { ...ctx.failover, probe: createTableStore({ kind: "connectionString", connectionString: new Secret("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1") }, "test", { retries: "none" }) } };
+    const t0 = Date.now();
+    await runPrimaryProbe(down, { operator: "timer:primaryProbe", now: () => new Date(t0) });
+    const r = await runPrimaryProbe(down, { operator: "timer:primaryProbe", now: () => new Date(t0 + 5 * 60_000) });
+    expect(r.action).toBe("failed_over");
+    expect(r.failover).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideProbe, INITIAL_PROBE_STATE, newestActive, standbyProbeError, type ProbeInput, type ProbeState } from "../../src/core/policy/failover-probe";
+import { decideProbe, INITIAL_PROBE_STATE, reconcileEndpoint, standbyProbeError, type ProbeInput, type ProbeState } from "../../src/core/policy/failover-probe";
 
 const t0 = Date.parse("2026-11-30T03:00:00Z");
 const at = (min: number): Date => new Date(t0 + min * 60_000);
@@ -62,12 +62,16 @@ describe("the standby's split-brain rules", () => {
 
   it("takes the newest of its own record and the published one", () => {
     const fo = "https://stlbfo.table.core.windows.net";
-    expect(newestActive({ account: "primary", since: null }, null, fo)).toBe("primary");
-    // The primary app failed over (published to the vaults); the standby's own table never heard.
-    expect(newestActive({ account: "primary", since: null }, { tableServiceUri: fo, since: "2026-12-01T10:00:00Z" }, fo)).toBe("failover");
+    const src = "https://src.table.core.windows.net";
+    const never = { account: "primary" as const, tableServiceUri: src, since: null, reason: null, failoverId: null };
+    expect(reconcileEndpoint(never, null, fo)).toBe(never);
+    // The standby failed over (published to the vaults); this app's own table never heard.
+    const pub = { tableServiceUri: fo, since: "2026-12-01T10:00:00Z", reason: "automatic", failoverId: "fo-1" };
+    expect(reconcileEndpoint(never, pub, fo)).toEqual({ account: "failover", tableServiceUri: fo, since: pub.since, reason: "automatic", failoverId: "fo-1" });
     // ... and failed back later: the published record names the primary again.
-    expect(newestActive({ account: "failover", since: "2026-12-01T10:00:00Z" }, { tableServiceUri: "https://src.table.core.windows.net", since: "2026-12-02T10:00:00Z" }, fo)).toBe("primary");
-    // Its own record is newer: it wins.
-    expect(newestActive({ account: "failover", since: "2026-12-03T00:00:00Z" }, { tableServiceUri: "https://src.table.core.windows.net", since: "2026-12-02T10:00:00Z" }, fo)).toBe("failover");
+    const failed = { account: "failover" as const, tableServiceUri: fo, since: "2026-12-01T10:00:00Z", reason: "x", failoverId: "fo-1" };
+    expect(reconcileEndpoint(failed, { tableServiceUri: src, since: "2026-12-02T10:00:00Z", reason: "back", failoverId: "fb-1" }, fo).account).toBe("primary");
+    // Its own record is as new or newer: it wins.
+    expect(reconcileEndpoint(failed, { ...pub }, fo)).toBe(failed);
   });
 });

@@ -1,4 +1,5 @@
 import { LifeboatError } from "../../core/errors";
+import { reconcileEndpoint } from "../../core/policy/failover-probe";
 import type { EndpointRecord, Versioned } from "../ports/EndpointState";
 import type { FailoverContext, FailoverSite } from "./ports";
 
@@ -11,11 +12,16 @@ export async function activeEndpoint(ctx: FailoverContext): Promise<EndpointReco
   return (await readEndpoint(ctx)).value;
 }
 
-/** The record with its ETag (null when never written), for a conditional switch. */
+/**
+ * The record with its ETag (null when never written), for a conditional switch. A newer
+ * record published by the other app (the standby's failover while the primary region was
+ * down, read from the Key Vault secret) wins over this app's own.
+ */
 export async function readEndpoint(ctx: FailoverContext): Promise<{ value: EndpointRecord; etag: string | null }> {
   const got: Versioned<EndpointRecord> | null = await ctx.failover.state.read("endpoint");
-  if (got) return got;
-  return { value: { account: "primary", ...ctx.failover.primary, since: null, reason: null, failoverId: null }, etag: null };
+  const local = got ?? { value: { account: "primary" as const, ...ctx.failover.primary, since: null, reason: null, failoverId: null }, etag: null };
+  const published = await ctx.failover.publisher.latest();
+  return { value: reconcileEndpoint(local.value, published, ctx.failover.site?.endpoints.tableServiceUri ?? null), etag: local.etag };
 }
 
 /** The failover account, or CONFIG.MISSING naming LIFEBOAT_FAILOVER when it is not configured. */

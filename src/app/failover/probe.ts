@@ -1,5 +1,5 @@
 import { ensureErrorType } from "../../core/errors";
-import { decideProbe, INITIAL_PROBE_STATE, newestActive, standbyProbeError, type ProbeAction, type ProbeState } from "../../core/policy/failover-probe";
+import { decideProbe, INITIAL_PROBE_STATE, standbyProbeError, type ProbeAction, type ProbeState } from "../../core/policy/failover-probe";
 import { StateConflictError } from "../ports/EndpointState";
 import { readEndpoint } from "./active-endpoint";
 import { failover, type FailoverReport } from "./failover";
@@ -47,8 +47,7 @@ export async function runPrimaryProbe(ctx: FailoverContext, opts: { operator: st
   const at = now();
   const { state } = ctx.failover;
   const remembered = await state.read("probe");
-  const local = (await readEndpoint(ctx)).value;
-  const active = app ? newestActive(local, await ctx.failover.publisher.latest(), ctx.failover.site?.endpoints.tableServiceUri ?? null) : local.account;
+  const active = (await readEndpoint(ctx)).value.account;
   const switching = (await runningSwitch(state, at)) !== null;
   const auto = ctx.failover.auto && ctx.failover.site !== null;
   const d = decideProbe({ state: remembered?.value ?? INITIAL_PROBE_STATE, error, now: at, afterMinutes: ctx.failover.afterMinutes, auto, active, switching });

@@ -80,11 +80,17 @@ export function standbyProbeError(sourceError: string | null, primaryAppError: s
 }
 
 /**
- * Which account is active, from this app's record and the newest published one: the
- * other app may have switched (the standby learns of a failover the primary app did
- * from the Key Vault secret). Never throws.
+ * The active endpoint from this app's record and the newest published one (the Key Vault
+ * secret both apps write): the other app may have switched, so the newer `since` wins,
+ * its account told by its table endpoint. The result keeps this app's shape. Never throws.
  */
-export function newestActive(local: { account: "primary" | "failover"; since: string | null }, published: { tableServiceUri: string; since: string } | null, failoverTableUri: string | null): "primary" | "failover" {
-  if (!published || (local.since !== null && local.since >= published.since)) return local.account;
-  return failoverTableUri !== null && published.tableServiceUri === failoverTableUri ? "failover" : "primary";
+export function reconcileEndpoint<R extends { account: "primary" | "failover"; tableServiceUri: string; blobServiceUri?: string; since: string | null; reason: string | null; failoverId: string | null }>(
+  local: R,
+  published: { tableServiceUri: string; blobServiceUri?: string; since: string; reason: string; failoverId: string } | null,
+  failoverTableUri: string | null,
+): R {
+  if (!published || (local.since !== null && local.since >= published.since)) return local;
+  const account = failoverTableUri !== null && published.tableServiceUri === failoverTableUri ? "failover" : "primary";
+  const { blobServiceUri: _b, ...rest } = local;
+  return { ...rest, account, tableServiceUri: published.tableServiceUri, ...(published.blobServiceUri ? { blobServiceUri: published.blobServiceUri } : {}), since: published.since, reason: published.reason, failoverId: published.failoverId } as R;
 }
