@@ -398,6 +398,29 @@ module secondaryKeyVault 'modules/key-vault.bicep' = {
   }
 }
 
+// The settings both apps get (test/infra/settings.test.ts resolves each through the parameter it names).
+var lifeboatSettings = {
+  tables: tables
+  containers: containers
+  configContainers: configContainers
+  backupContainerName: backupContainerName
+  kekSecretName: kekSecretName
+  auditTableName: auditTableName
+  jobsTableName: jobsTableName
+  jobsQueueName: jobsQueueName
+  auditDigestContainerName: auditDigestContainerName
+  stateTableName: stateTableName
+  activeEndpointSecretName: activeEndpointSecretName
+  rpoMinutes: rpoMinutes
+  rtoMinutes: rtoMinutes
+  fullBackupSchedule: fullBackupSchedule
+  incrementalBackupSchedule: incrementalBackupSchedule
+  configExportSchedule: configExportSchedule
+  overlapSeconds: overlapSeconds
+  chunkEntities: chunkEntities
+  restoreConcurrency: restoreConcurrency
+}
+
 module functionApp 'modules/function-app.bicep' = {
   scope: rg
   params: {
@@ -414,34 +437,18 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     workerHeapMB: workerHeapMB
-    sourceTableServiceUri: source.outputs.tableServiceUri
-    sourceBlobServiceUri: source.outputs.blobServiceUri
-    backupBlobServiceUri: backup.outputs.blobServiceUri
-    backupTableServiceUri: backup.outputs.tableServiceUri
-    secondaryBlobServiceUri: secondaryBackup.outputs.blobServiceUri
-    keyVaultUri: keyVault.outputs.uri
-    secondaryKeyVaultUri: secondaryKeyVault.outputs.uri
-    tables: tables
-    containers: containers
-    configContainers: configContainers
-    backupContainerName: backupContainerName
-    kekSecretName: kekSecretName
-    auditTableName: auditTableName
-    jobsTableName: jobsTableName
-    jobsQueueName: jobsQueueName
-    auditDigestContainerName: auditDigestContainerName
-    rpoMinutes: rpoMinutes
-    rtoMinutes: rtoMinutes
-    fullBackupSchedule: fullBackupSchedule
-    incrementalBackupSchedule: incrementalBackupSchedule
-    configExportSchedule: configExportSchedule
-    overlapSeconds: overlapSeconds
-    chunkEntities: chunkEntities
-    restoreConcurrency: restoreConcurrency
-    failoverTableServiceUri: failover.outputs.tableServiceUri
-    failoverBlobServiceUri: failover.outputs.blobServiceUri
-    activeEndpointSecretName: activeEndpointSecretName
-    stateTableName: stateTableName
+    settings: lifeboatSettings
+    endpoints: {
+      sourceTableServiceUri: source.outputs.tableServiceUri
+      sourceBlobServiceUri: source.outputs.blobServiceUri
+      backupBlobServiceUri: backup.outputs.blobServiceUri
+      backupTableServiceUri: backup.outputs.tableServiceUri
+      secondaryBlobServiceUri: secondaryBackup.outputs.blobServiceUri
+      failoverTableServiceUri: failover.outputs.tableServiceUri
+      failoverBlobServiceUri: failover.outputs.blobServiceUri
+      keyVaultUri: keyVault.outputs.uri
+      secondaryKeyVaultUri: secondaryKeyVault.outputs.uri
+    }
   }
 }
 
@@ -483,34 +490,18 @@ module standbyApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     workerHeapMB: workerHeapMB
-    sourceTableServiceUri: source.outputs.tableServiceUri
-    sourceBlobServiceUri: source.outputs.blobServiceUri
-    backupBlobServiceUri: secondaryBackup.outputs.blobServiceUri
-    backupTableServiceUri: secondaryBackup.outputs.tableServiceUri
-    secondaryBlobServiceUri: backup.outputs.blobServiceUri
-    keyVaultUri: keyVault.outputs.uri
-    secondaryKeyVaultUri: secondaryKeyVault.outputs.uri
-    tables: tables
-    containers: containers
-    configContainers: configContainers
-    backupContainerName: backupContainerName
-    kekSecretName: kekSecretName
-    auditTableName: auditTableName
-    jobsTableName: jobsTableName
-    jobsQueueName: jobsQueueName
-    auditDigestContainerName: auditDigestContainerName
-    rpoMinutes: rpoMinutes
-    rtoMinutes: rtoMinutes
-    fullBackupSchedule: fullBackupSchedule
-    incrementalBackupSchedule: incrementalBackupSchedule
-    configExportSchedule: configExportSchedule
-    overlapSeconds: overlapSeconds
-    chunkEntities: chunkEntities
-    restoreConcurrency: restoreConcurrency
-    failoverTableServiceUri: failover.outputs.tableServiceUri
-    failoverBlobServiceUri: failover.outputs.blobServiceUri
-    activeEndpointSecretName: activeEndpointSecretName
-    stateTableName: stateTableName
+    settings: lifeboatSettings
+    endpoints: {
+      sourceTableServiceUri: source.outputs.tableServiceUri
+      sourceBlobServiceUri: source.outputs.blobServiceUri
+      backupBlobServiceUri: secondaryBackup.outputs.blobServiceUri
+      backupTableServiceUri: secondaryBackup.outputs.tableServiceUri
+      secondaryBlobServiceUri: backup.outputs.blobServiceUri
+      failoverTableServiceUri: failover.outputs.tableServiceUri
+      failoverBlobServiceUri: failover.outputs.blobServiceUri
+      keyVaultUri: keyVault.outputs.uri
+      secondaryKeyVaultUri: secondaryKeyVault.outputs.uri
+    }
     role: 'standby'
     primaryAppUrl: 'https://${functionApp.outputs.hostName}'
   }

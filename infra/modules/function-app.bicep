@@ -1,7 +1,10 @@
-// The Lifeboat Function App on the Flex Consumption plan (Linux, Node 20), running as the
+// The Lifeboat Function App on the Flex Consumption plan (Linux, Node 22), running as the
 // user-assigned identity. Every connection is identity-based (`NAME__…ServiceUri` +
 // `NAME__credential = managedidentity` + `NAME__clientId`): no account key, connection
-// string or key value appears in any setting.
+// string or key value appears in any setting. main.bicep deploys it twice: the primary app
+// and the standby in the secondary region (`role`), with the same typed `settings`.
+
+import { appEndpoints, appSettings } from 'types.bicep'
 
 @description('Name of the Function App.')
 param name string
@@ -47,92 +50,11 @@ param instanceMemoryMB int
 @maxValue(3072)
 param workerHeapMB int
 
-@description('Table service URI of the source account.')
-param sourceTableServiceUri string
+@description('The Lifeboat settings both apps share.')
+param settings appSettings
 
-@description('Blob service URI of the source account.')
-param sourceBlobServiceUri string
-
-@description('Blob service URI of the primary backup account.')
-param backupBlobServiceUri string
-
-@description('Table service URI of the primary backup account (the audit table).')
-param backupTableServiceUri string
-
-@description('Vault URI of the Key Vault.')
-param keyVaultUri string
-
-@description('LIFEBOAT_KEY_VAULT_URI_SECONDARY: the second region\'s vault, holding the KEK\'s copy.')
-param secondaryKeyVaultUri string
-
-// The parameters below carry the same names as in main.bicep: test/infra resolves a
-// setting's default through them.
-
-@description('LIFEBOAT_TABLES: comma-separated table names, or * for every table.')
-param tables string
-
-@description('Blob endpoint of the secondary backup account (LIFEBOAT_SECONDARY__blobServiceUri); the container is the primary\'s name.')
-param secondaryBlobServiceUri string
-
-@description('LIFEBOAT_CONTAINERS: source blob containers in every point (empty: tables only).')
-param containers string
-
-@description('LIFEBOAT_CONFIG_CONTAINERS: containers of the nightly config export (empty: the same as containers).')
-param configContainers string
-
-@description('LIFEBOAT_BACKUP_CONTAINER: the backup container.')
-param backupContainerName string
-
-@description('LIFEBOAT_KEK_SECRET: name of the KEK secret.')
-param kekSecretName string
-
-@description('LIFEBOAT_AUDIT_TABLE: the audit table, in the backup account.')
-param auditTableName string
-
-@description('LIFEBOAT_JOBS_TABLE: the restore-job state table, in the backup account.')
-param jobsTableName string
-
-@description('LIFEBOAT_JOBS_QUEUE: the restore-job queue, in the Functions host account (AzureWebJobsStorage).')
-param jobsQueueName string
-
-@description('LIFEBOAT_AUDIT_CONTAINER: the audit-digest container, in the backup account.')
-param auditDigestContainerName string
-
-@description('RPO_MINUTES.')
-param rpoMinutes int
-
-@description('RTO_MINUTES.')
-param rtoMinutes int
-
-@description('LIFEBOAT_FULL_BACKUP_SCHEDULE (NCRONTAB, six fields).')
-param fullBackupSchedule string
-
-@description('LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE (NCRONTAB, six fields).')
-param incrementalBackupSchedule string
-
-@description('LIFEBOAT_CONFIG_EXPORT_SCHEDULE.')
-param configExportSchedule string
-
-@description('LIFEBOAT_OVERLAP_SECONDS.')
-param overlapSeconds int
-
-@description('LIFEBOAT_CHUNK_ENTITIES.')
-param chunkEntities int
-
-@description('LIFEBOAT_RESTORE_CONCURRENCY.')
-param restoreConcurrency int
-
-@description('Table service URI of the failover account (LIFEBOAT_FAILOVER__tableServiceUri).')
-param failoverTableServiceUri string
-
-@description('Blob service URI of the failover account (LIFEBOAT_FAILOVER__blobServiceUri).')
-param failoverBlobServiceUri string
-
-@description('LIFEBOAT_ACTIVE_ENDPOINT_SECRET: the Key Vault secret applications read the active endpoint from.')
-param activeEndpointSecretName string
-
-@description('LIFEBOAT_STATE_TABLE: the state table, in the backup account.')
-param stateTableName string
+@description('This app\'s accounts and vaults.')
+param endpoints appEndpoints
 
 @description('LIFEBOAT_ROLE: primary (takes the backups), or standby (the second region\'s app: fails over when the primary source and the primary app are both down).')
 @allowed(['primary', 'standby'])
@@ -205,45 +127,45 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
         { name: 'languageWorkers__node__arguments', value: '--max-old-space-size=${workerHeapMB}' }
-        { name: 'LIFEBOAT_SOURCE__tableServiceUri', value: sourceTableServiceUri }
-        { name: 'LIFEBOAT_SOURCE__blobServiceUri', value: sourceBlobServiceUri }
+        { name: 'LIFEBOAT_SOURCE__tableServiceUri', value: endpoints.sourceTableServiceUri }
+        { name: 'LIFEBOAT_SOURCE__blobServiceUri', value: endpoints.sourceBlobServiceUri }
         { name: 'LIFEBOAT_SOURCE__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_SOURCE__clientId', value: identityClientId }
-        { name: 'LIFEBOAT_TABLES', value: tables }
-        { name: 'LIFEBOAT_CONTAINERS', value: containers }
-        { name: 'LIFEBOAT_CONFIG_CONTAINERS', value: configContainers }
-        { name: 'LIFEBOAT_BACKUP__blobServiceUri', value: backupBlobServiceUri }
-        { name: 'LIFEBOAT_BACKUP__tableServiceUri', value: backupTableServiceUri }
+        { name: 'LIFEBOAT_TABLES', value: settings.tables }
+        { name: 'LIFEBOAT_CONTAINERS', value: settings.containers }
+        { name: 'LIFEBOAT_CONFIG_CONTAINERS', value: settings.configContainers }
+        { name: 'LIFEBOAT_BACKUP__blobServiceUri', value: endpoints.backupBlobServiceUri }
+        { name: 'LIFEBOAT_BACKUP__tableServiceUri', value: endpoints.backupTableServiceUri }
         { name: 'LIFEBOAT_BACKUP__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_BACKUP__clientId', value: identityClientId }
-        { name: 'LIFEBOAT_BACKUP_CONTAINER', value: backupContainerName }
+        { name: 'LIFEBOAT_BACKUP_CONTAINER', value: settings.backupContainerName }
         { name: 'LIFEBOAT_IMMUTABILITY', value: 'on' }
-        { name: 'LIFEBOAT_SECONDARY__blobServiceUri', value: secondaryBlobServiceUri }
+        { name: 'LIFEBOAT_SECONDARY__blobServiceUri', value: endpoints.secondaryBlobServiceUri }
         { name: 'LIFEBOAT_SECONDARY__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_SECONDARY__clientId', value: identityClientId }
-        { name: 'LIFEBOAT_KEY_VAULT_URI', value: keyVaultUri }
-        { name: 'LIFEBOAT_KEY_VAULT_URI_SECONDARY', value: secondaryKeyVaultUri }
-        { name: 'LIFEBOAT_KEK_SECRET', value: kekSecretName }
-        { name: 'LIFEBOAT_AUDIT_TABLE', value: auditTableName }
-        { name: 'LIFEBOAT_JOBS_TABLE', value: jobsTableName }
-        { name: 'LIFEBOAT_JOBS_QUEUE', value: jobsQueueName }
-        { name: 'LIFEBOAT_AUDIT_CONTAINER', value: auditDigestContainerName }
-        { name: 'RPO_MINUTES', value: string(rpoMinutes) }
-        { name: 'RTO_MINUTES', value: string(rtoMinutes) }
-        { name: 'LIFEBOAT_FULL_BACKUP_SCHEDULE', value: fullBackupSchedule }
-        { name: 'LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE', value: incrementalBackupSchedule }
-        { name: 'LIFEBOAT_CONFIG_EXPORT_SCHEDULE', value: configExportSchedule }
-        { name: 'LIFEBOAT_OVERLAP_SECONDS', value: string(overlapSeconds) }
-        { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(chunkEntities) }
-        { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(restoreConcurrency) }
+        { name: 'LIFEBOAT_KEY_VAULT_URI', value: endpoints.keyVaultUri }
+        { name: 'LIFEBOAT_KEY_VAULT_URI_SECONDARY', value: endpoints.secondaryKeyVaultUri }
+        { name: 'LIFEBOAT_KEK_SECRET', value: settings.kekSecretName }
+        { name: 'LIFEBOAT_AUDIT_TABLE', value: settings.auditTableName }
+        { name: 'LIFEBOAT_JOBS_TABLE', value: settings.jobsTableName }
+        { name: 'LIFEBOAT_JOBS_QUEUE', value: settings.jobsQueueName }
+        { name: 'LIFEBOAT_AUDIT_CONTAINER', value: settings.auditDigestContainerName }
+        { name: 'RPO_MINUTES', value: string(settings.rpoMinutes) }
+        { name: 'RTO_MINUTES', value: string(settings.rtoMinutes) }
+        { name: 'LIFEBOAT_FULL_BACKUP_SCHEDULE', value: settings.fullBackupSchedule }
+        { name: 'LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE', value: settings.incrementalBackupSchedule }
+        { name: 'LIFEBOAT_CONFIG_EXPORT_SCHEDULE', value: settings.configExportSchedule }
+        { name: 'LIFEBOAT_OVERLAP_SECONDS', value: string(settings.overlapSeconds) }
+        { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(settings.chunkEntities) }
+        { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(settings.restoreConcurrency) }
         { name: 'LIFEBOAT_ROLE', value: role }
         { name: 'LIFEBOAT_PRIMARY_APP_URL', value: primaryAppUrl }
-        { name: 'LIFEBOAT_FAILOVER__tableServiceUri', value: failoverTableServiceUri }
-        { name: 'LIFEBOAT_FAILOVER__blobServiceUri', value: failoverBlobServiceUri }
+        { name: 'LIFEBOAT_FAILOVER__tableServiceUri', value: endpoints.failoverTableServiceUri }
+        { name: 'LIFEBOAT_FAILOVER__blobServiceUri', value: endpoints.failoverBlobServiceUri }
         { name: 'LIFEBOAT_FAILOVER__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_FAILOVER__clientId', value: identityClientId }
-        { name: 'LIFEBOAT_ACTIVE_ENDPOINT_SECRET', value: activeEndpointSecretName }
-        { name: 'LIFEBOAT_STATE_TABLE', value: stateTableName }
+        { name: 'LIFEBOAT_ACTIVE_ENDPOINT_SECRET', value: settings.activeEndpointSecretName }
+        { name: 'LIFEBOAT_STATE_TABLE', value: settings.stateTableName }
       ]
       // ---- app settings: end ----
     }

@@ -107,27 +107,36 @@ function moduleDefaults(): Map<string, string> {
 function valueOf(setting: BicepSetting, params: Map<string, unknown>, moduleCall: string): string {
   const literal = /^'([^'$]*)'$/.exec(setting.value);
   if (literal) return literal[1]!;
-  const param = /^(?:string\((\w+)\)|(\w+))$/.exec(setting.value);
+  const param = /^(?:string\(([\w.]+)\)|([\w.]+))$/.exec(setting.value);
   const id = param?.[1] ?? param?.[2];
+  // settings.X: the typed object main.bicep builds once (lifeboatSettings) from its own parameters.
+  const shared = id ? /^settings\.(\w+)$/.exec(id) : null;
+  if (shared) {
+    if (!/^\s*settings: lifeboatSettings$/m.test(moduleCall)) throw new Error(`${setting.name}: the module call does not pass settings: lifeboatSettings`);
+    const from = new RegExp(`^  ${shared[1]}: (\\w+)$`, "m").exec(lifeboatSettingsVar())?.[1];
+    if (!from) throw new Error(`${setting.name}: main.bicep's lifeboatSettings has no ${shared[1]}`);
+    const v = params.get(from);
+    if (v === undefined) throw new Error(`${setting.name}: main.bicep parameter ${from} has no literal default`);
+    return String(v);
+  }
   // A literal the module call passes (the standby's role), or the module's own default when it passes none.
   const passed = id ? new RegExp(`^\\s*${id}: '([^'$]*)'$`, "m").exec(moduleCall) : null;
   if (passed) return passed[1]!;
   if (id && !new RegExp(`^\\s*${id}: `, "m").test(moduleCall) && moduleDefaults().has(id)) return moduleDefaults().get(id)!;
   if (id === "primaryAppUrl") return "https://placeholder.azurewebsites.net";
-  if (id && params.has(id)) {
-    if (!new RegExp(`^\\s*${id}: ${id}$`, "m").test(moduleCall)) {
-      throw new Error(`${setting.name}: main.bicep does not pass its parameter ${id} straight to the function-app module`);
-    }
-    const v = params.get(id);
-    if (v === undefined) throw new Error(`${setting.name}: main.bicep parameter ${id} has no literal default`);
-    return String(v);
-  }
   const service = /__(table|blob|queue)ServiceUri$/.exec(setting.name);
   if (service) return `https://placeholder.${service[1]}.core.windows.net/`;
   if (setting.name === "LIFEBOAT_KEY_VAULT_URI") return "https://placeholder.vault.azure.net/";
   if (setting.name === "LIFEBOAT_KEY_VAULT_URI_SECONDARY") return "https://placeholder-secondary.vault.azure.net/";
   if (setting.name.endsWith("__clientId")) return "00000000-0000-0000-0000-000000000000";
   throw new Error(`${setting.name}: no way to evaluate ${setting.value} here; extend test/infra/settings.test.ts`);
+}
+
+/** main.bicep's `var lifeboatSettings = { … }`: the settings both apps get, each from a parameter of the same name. */
+function lifeboatSettingsVar(): string {
+  const m = /^var lifeboatSettings = \{\n([\s\S]*?)\n\}$/m.exec(readFileSync(join(INFRA, "main.bicep"), "utf8"));
+  if (!m) throw new Error("main.bicep: no `var lifeboatSettings = { … }` block");
+  return m[1]!;
 }
 
 describe("infra: the Function App's settings agree with src/config/", () => {
@@ -211,9 +220,10 @@ describe("infra: the Function App's settings agree with src/config/", () => {
     expect(call).toMatch(/^\s*backupBlobServiceUri: secondaryBackup\.outputs\.blobServiceUri$/m);
     expect(call).toMatch(/^\s*secondaryBlobServiceUri: backup\.outputs\.blobServiceUri$/m);
     expect(call).toMatch(/^\s*primaryAppUrl: 'https:\/\/\$\{functionApp\.outputs\.hostName\}'$/m);
-    // Every parameter the primary app gets, the standby gets too (only these differ).
-    const keys = (text: string): string[] => [...text.matchAll(/^ {4}(\w+):/gm)].map((m) => m[1]!).sort();
+    // Every parameter the primary app gets, the standby gets too (only these differ), and the same settings object.
+    const keys = (text: string): string[] => [...text.matchAll(/^ {4,6}(\w+):/gm)].map((m) => m[1]!).sort();
     expect(keys(call).filter((k) => !keys(functionAppModuleCall()).includes(k))).toEqual(["primaryAppUrl", "role"]);
+    expect(call).toMatch(/^\s*settings: lifeboatSettings$/m);
   });
 
   it("caps the worker's heap at the size the benchmark measured under", () => {
