@@ -14,7 +14,7 @@ import { createServices, drillDeps } from "../../src/services";
 import { uniqueTable } from "../helpers/names";
 import { jobSettings } from "../helpers/services";
 import { makeRecords, seedTable } from "../helpers/table-fixtures";
-import type { BackupStore } from "../../src/app/ports/BackupStore";
+import { flipByte, someDataFile } from "../helpers/tamper";
 
 /*
  * The on-call status page in a real browser: Debian's chromium (installed by .ci/run with
@@ -29,14 +29,6 @@ let browser: Browser;
 let base: string;
 const tables = [uniqueTable("DashA"), uniqueTable("DashB")];
 
-async function flipByte(repo: BackupStore, path: string): Promise<void> {
-  const bytes = Buffer.from(await repo.get(path));
-  bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0x01;
-  let metadata: Record<string, string> = {};
-  for await (const o of repo.list(path)) if (o.path === path) metadata = o.metadata;
-  await repo.put(path, bytes, { metadata });
-}
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: .ci/run installs Debian's chromium (apt-get install chromium); set LIFEBOAT_CHROMIUM to use another`);
   const settings = jobSettings(tables);
@@ -46,9 +38,7 @@ beforeAll(async () => {
   expect((await takeBackup(s, { operator: "test", kind: "full", waitForLockSeconds: 0 })).status).toBe("committed");
   // A drill that passed, then one that failed (a corrupted data file).
   expect((await runDrill(drillDeps(s), { kind: "restore-test", operator: "test" })).outcome).toBe("passed");
-  let data = "";
-  for await (const o of s.repo.list("data/")) if (/\/d-\d+\.ndjson/.test(o.path)) data = o.path;
-  await flipByte(s.repo, data);
+  await flipByte(s.repo, await someDataFile(s.repo));
   expect((await runDrill(drillDeps(s), { kind: "restore-test", operator: "test" })).outcome).toBe("failed");
 
   // Every function module, registered as the host would load them, served as npm start does.

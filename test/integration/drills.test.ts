@@ -6,7 +6,6 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { drillsStatus, listReports, loadReport, runDrill } from "../../src/app/drills";
 import { takeBackup } from "../../src/app/backup/take-backup";
 import { takeConfigExport } from "../../src/app/config-export/use-cases";
-import type { BackupStore } from "../../src/app/ports/BackupStore";
 import type { DrillReport } from "../../src/core/drills/drill";
 import { restoreTestDrill } from "../../src/functions/drills";
 import { resetServices } from "../../src/functions/shared/runtime";
@@ -15,6 +14,7 @@ import { cli } from "../helpers/cli-io";
 import { uniqueContainer, uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
 import { makeRecords, seedTable } from "../helpers/table-fixtures";
+import { flipByte, someDataFile } from "../helpers/tamper";
 import { BlobServiceClient } from "@azure/storage-blob";
 
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
@@ -44,14 +44,6 @@ async function backedUp(extra: Record<string, string> = {}): Promise<{ s: Servic
   expect((await takeBackup(s, { operator: "test", kind: "full", waitForLockSeconds: 0 })).status).toBe("committed");
   await takeConfigExport(s, { operator: "test" });
   return { s, table, container };
-}
-
-async function flipByte(repo: BackupStore, path: string): Promise<void> {
-  const bytes = Buffer.from(await repo.get(path));
-  bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0x01;
-  let metadata: Record<string, string> = {};
-  for await (const o of repo.list(path)) if (o.path === path) metadata = o.metadata;
-  await repo.put(path, bytes, { metadata });
 }
 
 describe("DR drills", () => {
@@ -90,9 +82,7 @@ describe("DR drills", () => {
 
   it("fails with a clear reason when a data file is corrupted, removes the scratch data anyway, logs drill_failed and audits it failed", async () => {
     const { s } = await backedUp();
-    let data = "";
-    for await (const o of s.repo.list("data/")) if (/\/d-\d+\.ndjson/.test(o.path)) data = o.path;
-    await flipByte(s.repo, data);
+    await flipByte(s.repo, await someDataFile(s.repo));
     resetServices(s);
     const lines: string[] = [];
     const ctx = new InvocationContext({ functionName: "restoreTestDrill", logHandler: (level, ...a) => lines.push(`${level} ${a.join(" ")}`) });

@@ -12,7 +12,7 @@ import { uniqueTable } from "../helpers/names";
 import { jobSettings } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
 import { runJobWorker } from "../helpers/job-worker";
-import { withScan } from "../helpers/store-wrap";
+import { withExtraEntity } from "../helpers/store-wrap";
 import { cli } from "../helpers/cli-io";
 
 const ctx = (name: string): InvocationContext => new InvocationContext({ functionName: name, logHandler: () => undefined });
@@ -200,17 +200,7 @@ describe("restore jobs on the queue", () => {
     await seedTable(s.source, a, records);
     // A backup holding an entity this service will not take (over the 64 KiB property limit).
     const huge: EntityRecord = { pk: records[7]!.pk, rk: "r-huge", props: { blob: ["String", "h".repeat(40_000)] } };
-    const source = withScan(s.source, (t, o) =>
-      o?.keysOnly || o?.since
-        ? s.source.scan(t, o)
-        : (async function* () {
-            let first = true;
-            for await (const page of s.source.scan(t, o)) {
-              yield first ? [...page, huge].sort((x, y) => (x.pk + "\u0000" + x.rk < y.pk + "\u0000" + y.rk ? -1 : 1)) : page;
-              first = false;
-            }
-          })(),
-    );
+    const source = withExtraEntity(s.source, huge);
     expect((await takeBackup({ ...s, source }, { operator: "test", kind: "full", waitForLockSeconds: 0 })).status).toBe("committed");
     resetServices(s);
     const res = await post({ target: { prefix: "Jb" }, operator: "erin" });

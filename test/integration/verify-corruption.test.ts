@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { BackupStore } from "../../src/app/ports/BackupStore";
 import { runBackup } from "../../src/app/backup/run-backup";
 import { listPoints, loadManifest } from "../../src/app/repo/catalog";
 import { runRestore } from "../../src/app/restore/run-restore";
@@ -11,17 +10,8 @@ import { accountKeyOf, cli } from "../helpers/cli-io";
 import { uniqueTable } from "../helpers/names";
 import { testServicesSource } from "../helpers/read";
 import { testServices } from "../helpers/services";
+import { flipByte } from "../helpers/tamper";
 import { makeRecords, seedTable } from "../helpers/table-fixtures";
-
-/** Storage-level tampering: the same object, one byte flipped, written over the original with its metadata. */
-async function flipByte(repo: BackupStore, path: string, at: (length: number) => number): Promise<void> {
-  const bytes = Buffer.from(await repo.get(path));
-  const i = at(bytes.length);
-  bytes[i] = bytes[i]! ^ 0x01;
-  let metadata: Record<string, string> = {};
-  for await (const o of repo.list(path)) if (o.path === path) metadata = o.metadata;
-  await repo.put(path, bytes, { metadata });
-}
 
 async function backedUp(entities = 25) {
   const table = uniqueTable("Corrupt");
