@@ -37,6 +37,9 @@ param sourceStorageAccountId string
 @description('Grant the app write access to the source account, for `lifeboat restore --in-place`. Off: read only.')
 param allowInPlaceRestore bool = false
 
+@description('Network isolation: both apps integrate with a virtual network in their region (the two peered), the backup and failover accounts, the source and both vaults are reached through private endpoints, and the Lifeboat accounts and vaults turn public network access off. The CLI then works only from inside the networks (a VPN or a jump host), and the host storage accounts stay public for the deployment package (Entra ID only, no keys).')
+param networkIsolation bool = false
+
 @description('E-mail address that receives the RPO-breach, backup-failed and drill-failed alerts.')
 param alertEmail string
 
@@ -295,6 +298,7 @@ module runtimeStorage 'modules/runtime-storage.bicep' = {
 module backup 'modules/backup-storage.bicep' = {
   scope: rg
   params: {
+    isolated: networkIsolation
     name: 'stlbbak${token}'
     location: location
     tags: tags
@@ -319,6 +323,7 @@ module backup 'modules/backup-storage.bicep' = {
 module secondaryBackup 'modules/backup-storage.bicep' = {
   scope: secondaryRg
   params: {
+    isolated: networkIsolation
     name: 'stlbsec${token}'
     location: secondaryRegion
     tags: tags
@@ -344,6 +349,7 @@ module secondaryBackup 'modules/backup-storage.bicep' = {
 module failover 'modules/failover-storage.bicep' = {
   scope: secondaryRg
   params: {
+    isolated: networkIsolation
     name: 'stlbfo${token}'
     location: secondaryRegion
     tags: tags
@@ -367,6 +373,7 @@ var initialActiveEndpoint = string({
 module keyVault 'modules/key-vault.bicep' = {
   scope: rg
   params: {
+    isolated: networkIsolation
     name: 'kv-lifeboat-${take(token, 11)}'
     location: location
     tags: tags
@@ -385,6 +392,7 @@ module keyVault 'modules/key-vault.bicep' = {
 module secondaryKeyVault 'modules/key-vault.bicep' = {
   scope: secondaryRg
   params: {
+    isolated: networkIsolation
     name: 'kv-lbsec-${take(token, 11)}'
     location: secondaryRegion
     tags: tags
@@ -395,6 +403,88 @@ module secondaryKeyVault 'modules/key-vault.bicep' = {
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
+  }
+}
+
+// ---- network isolation (networkIsolation=true): a network per region, peered; private
+// endpoints for every account and vault the apps use; private DNS zones linked to both.
+module network 'modules/network.bicep' = if (networkIsolation) {
+  scope: rg
+  params: {
+    name: 'vnet-lifeboat-${token}'
+    location: location
+    tags: tags
+    addressPrefix: '10.60.0.0/16'
+  }
+}
+
+module secondaryNetwork 'modules/network.bicep' = if (networkIsolation) {
+  scope: secondaryRg
+  params: {
+    name: 'vnet-lifeboat-sec-${token}'
+    location: secondaryRegion
+    tags: tags
+    addressPrefix: '10.61.0.0/16'
+  }
+}
+
+module peerToSecondary 'modules/network-peering.bicep' = if (networkIsolation) {
+  scope: rg
+  params: {
+    localVnetName: network!.outputs.name
+    remoteVnetId: secondaryNetwork!.outputs.id
+  }
+}
+
+module peerToPrimary 'modules/network-peering.bicep' = if (networkIsolation) {
+  scope: secondaryRg
+  params: {
+    localVnetName: secondaryNetwork!.outputs.name
+    remoteVnetId: network!.outputs.id
+  }
+}
+
+module privateDns 'modules/private-dns.bicep' = if (networkIsolation) {
+  scope: rg
+  params: {
+    tags: tags
+    vnetIds: [network!.outputs.id, secondaryNetwork!.outputs.id]
+  }
+}
+
+// Each account and vault gets its endpoints in its own region's network; the other region
+// reaches them over the peering.
+module privateEndpoints 'modules/private-endpoints.bicep' = if (networkIsolation) {
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    subnetId: network!.outputs.endpointsSubnetId
+    zoneIds: privateDns!.outputs.zoneIds
+    endpoints: [
+      { name: 'src', resourceId: sourceStorageAccountId, group: 'blob' }
+      { name: 'src', resourceId: sourceStorageAccountId, group: 'table' }
+      { name: 'bak', resourceId: backup.outputs.id, group: 'blob' }
+      { name: 'bak', resourceId: backup.outputs.id, group: 'table' }
+      { name: 'kv', resourceId: keyVault.outputs.id, group: 'vault' }
+    ]
+  }
+}
+
+module secondaryPrivateEndpoints 'modules/private-endpoints.bicep' = if (networkIsolation) {
+  scope: secondaryRg
+  params: {
+    location: secondaryRegion
+    tags: tags
+    subnetId: secondaryNetwork!.outputs.endpointsSubnetId
+    zoneIds: privateDns!.outputs.zoneIds
+    endpoints: [
+      { name: 'sec', resourceId: secondaryBackup.outputs.id, group: 'blob' }
+      { name: 'sec', resourceId: secondaryBackup.outputs.id, group: 'table' }
+      { name: 'fo', resourceId: failover.outputs.id, group: 'blob' }
+      { name: 'fo', resourceId: failover.outputs.id, group: 'table' }
+      { name: 'kvsec', resourceId: secondaryKeyVault.outputs.id, group: 'vault' }
+    ]
   }
 }
 
@@ -438,6 +528,7 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     workerHeapMB: workerHeapMB
     settings: lifeboatSettings
+    subnetId: networkIsolation ? network!.outputs.appsSubnetId : ''
     endpoints: {
       sourceTableServiceUri: source.outputs.tableServiceUri
       sourceBlobServiceUri: source.outputs.blobServiceUri
@@ -491,6 +582,7 @@ module standbyApp 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     workerHeapMB: workerHeapMB
     settings: lifeboatSettings
+    subnetId: networkIsolation ? secondaryNetwork!.outputs.appsSubnetId : ''
     endpoints: {
       sourceTableServiceUri: source.outputs.tableServiceUri
       sourceBlobServiceUri: source.outputs.blobServiceUri

@@ -28,6 +28,9 @@ import { roles } from 'roles.bicep'
 @description('Name of the storage account.')
 param name string
 
+@description('networkIsolation: public network access off; reached through private endpoints only.')
+param isolated bool = false
+
 @description('Region of the account.')
 param location string
 
@@ -109,9 +112,11 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: isolated ? 'Disabled' : 'Enabled'
+    // Copies between accounts only within the tenant (no SAS-authorised copy from outside).
+    allowedCopyScope: 'AAD'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: isolated ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     immutableStorageWithVersioning: {

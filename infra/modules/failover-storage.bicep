@@ -8,6 +8,9 @@ import { roles } from 'roles.bicep'
 @description('Name of the storage account.')
 param name string
 
+@description('networkIsolation: public network access off; reached through private endpoints only.')
+param isolated bool = false
+
 @description('Region of the account.')
 param location string
 
@@ -41,9 +44,11 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: isolated ? 'Disabled' : 'Enabled'
+    // Copies between accounts only within the tenant (no SAS-authorised copy from outside).
+    allowedCopyScope: 'AAD'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: isolated ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -83,6 +88,9 @@ resource operatorWritesStandbyTables 'Microsoft.Authorization/roleAssignments@20
 
 @description('Name of the account.')
 output name string = account.name
+
+@description('Resource id of the account.')
+output id string = account.id
 
 @description('Table service URI of the standby tables.')
 output tableServiceUri string = account.properties.primaryEndpoints.table

@@ -56,6 +56,9 @@ param settings appSettings
 @description('This app\'s accounts and vaults.')
 param endpoints appEndpoints
 
+@description('networkIsolation: the subnet the app integrates with (all its outbound calls go through the network); empty for none.')
+param subnetId string = ''
+
 @description('LIFEBOAT_ROLE: primary (takes the backups), or standby (the second region\'s app: fails over when the primary source and the primary app are both down).')
 @allowed(['primary', 'standby'])
 param role string = 'primary'
@@ -91,6 +94,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(subnetId) ? null : subnetId
     functionAppConfig: {
       deployment: {
         storage: {

@@ -10,6 +10,9 @@ import { roles } from 'roles.bicep'
 @description('Name of the vault.')
 param name string
 
+@description('networkIsolation: public network access off; reached through private endpoints only.')
+param isolated bool = false
+
 @description('Region of the vault.')
 param location string
 
@@ -57,9 +60,9 @@ resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: isolated ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: isolated ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -122,6 +125,9 @@ resource vaultAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' =
 
 @description('Name of the vault.')
 output name string = vault.name
+
+@description('Resource id of the vault.')
+output id string = vault.id
 
 @description('Vault URI (LIFEBOAT_KEY_VAULT_URI).')
 output uri string = vault.properties.vaultUri
