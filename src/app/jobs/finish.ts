@@ -12,13 +12,19 @@ import { isFinished, type JobRecord, type TablePrep, type TableVerification, typ
 import { jobPorts, nowOf, updateJob, type JobDeps } from "./deps";
 import { jobChain, manifestLoader } from "./start";
 
-/** When every task is done, moves the job to `verifying` (one instance wins the ETag race) and queues its final step. */
-export async function maybeFinish(deps: JobDeps, jobId: string): Promise<void> {
+/**
+ * When every task is done, moves the job to `verifying` (one instance wins the ETag race)
+ * and queues its final step. With `redelivered` (a task message delivered again after its
+ * task was done: the instance that finished it may have died between the move and the
+ * send), a job already `verifying` gets its final step queued again; the final step is
+ * safe to run twice.
+ */
+export async function maybeFinish(deps: JobDeps, jobId: string, redelivered = false): Promise<void> {
   const { jobs, queue } = jobPorts(deps, true);
   const tasks = await jobs.listTasks(jobId);
   if (tasks.some((t) => t.state !== "done")) return;
   const moved = await updateJob(jobs, jobId, (j) => (j.state === "running" && j.tasks === tasks.length ? { ...j, state: "verifying" } : null), () => nowOf(deps));
-  if (moved) await queue!.send({ v: 1, job: jobId, step: "finish" });
+  if (moved || (redelivered && (await jobs.getJob(jobId))?.value.state === "verifying")) await queue!.send({ v: 1, job: jobId, step: "finish" });
 }
 
 const sum = (parts: readonly ({ hex: string; count: number } | undefined)[]): ContentDigest => {

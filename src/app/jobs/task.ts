@@ -87,7 +87,7 @@ export async function runJobTask(deps: JobDeps, jobId: string, id: string, say: 
   if (!got) throw new IntegrityError(`job ${jobId} has no task ${id}`);
   if (got.value.state === "done") {
     say(`job ${jobId}: task ${id} is already done (a redelivery)`);
-    return maybeFinish(deps, jobId);
+    return maybeFinish(deps, jobId, true);
   }
   const task: TaskRecord = { ...got.value, state: "running", attempts: got.value.attempts + 1, updatedAt: now().toISOString() };
   await jobs.updateTask(jobId, task);
