@@ -20,6 +20,8 @@ export interface Args {
   smallFiles: number;
   /** Size of the container phase's one large file, MiB. */
   bigMiB: number;
+  /** Also print the sizing model (bench/model.ts) from the CPU per entity measured in this run. */
+  model: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -51,6 +53,7 @@ export function parse(argv: string[]): Args {
       "files-only": { type: "boolean" },
       "small-files": { type: "string" },
       "big-mib": { type: "string" },
+      model: { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -60,6 +63,7 @@ export function parse(argv: string[]): Args {
       "usage: npm run bench -- [--entities N (100000)] [--concurrency C|auto (16)] [--restore-concurrency R (LIFEBOAT_RESTORE_CONCURRENCY default)]\n" +
         "                        [--chunk-entities K (LIFEBOAT_CHUNK_ENTITIES default)] [--overlap S (0)] [--repeat K (3 up to 200k entities, else 1)] [--cpu-prof DIR]\n" +
         "                        [--files | --files-only] [--small-files N (1000)] [--big-mib M (256)]\n" +
+        "  --model       also print the sizing model for 1M-100M-entity tables from the CPU per entity measured in this run\n" +
         "  --files       also run the container phase (bench/files.ts) after the table phases; --files-only runs only it\n" +
         "                (--repeat then counts its rounds of sequential download + full backup, default 3)\n",
     );
@@ -79,6 +83,7 @@ export function parse(argv: string[]): Args {
     files: values["files-only"] ? "only" : values.files ? "also" : "off",
     smallFiles: intArg("small-files", values["small-files"], 1, 100_000) ?? 1000,
     bigMiB: intArg("big-mib", values["big-mib"], 0, 4096) ?? 256,
+    model: values.model === true,
   };
 }
 

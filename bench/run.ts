@@ -15,6 +15,8 @@
  *     phase of bench/files.ts: raw download vs full container backup, then an incremental.
  * It prints a table to stdout, progress to stderr, and as the LAST stdout line:
  *   bench: entities=<N> backup_vs_scan=<x> restore_vs_raw=<x> incremental_vs_full=<x> peak_rss_mb=<n>
+ *          backup_cpu_us=<x> incremental_cpu_us=<x> restore_cpu_us=<x>   (CPU of this process per entity)
+ * With --model it also prints the sizing model (bench/model.ts) from those CPU figures.
  * backup_vs_scan and restore_vs_raw are throughput ratios (higher is better; targets 0.85),
  * incremental_vs_full is a time ratio (lower is better), peak_rss_mb the peak RSS of this
  * process (which runs Lifeboat; Azurite is the child), sampled every 100 ms during the
@@ -33,6 +35,7 @@ import { ROWS_PER_PARTITION, BATCH, loadBatch, changeBatch, parallelTransactions
 import { MemorySampler, progress, fmtRate, mb, type Row, renderTable } from "./report";
 import { parse, REPEAT_UP_TO, type Args } from "./args";
 import { filesBench } from "./files";
+import { renderModel, type MeasuredCpu } from "./model";
 import { CpuProfiler, RequestCounter, cpuBetween, cpuNote, median, phaseRunner, type CpuMark, type PhaseStats } from "./phases";
 
 // ---------------------------------------------------------------------------
@@ -213,6 +216,9 @@ async function bench(args: Args): Promise<void> {
   const restoreVsRaw = N / writeSec / rawTxRate;
   const restoreE2eVsRaw = N / restoreSt.seconds / rawTxRate;
   const incVsFull = incSt.seconds / fullSt.seconds;
+  // CPU of this process per entity: what decides throughput on Azure, where the service is not the limit.
+  const cpuUs = (st: Pick<PhaseStats, "lifeboatCpu" | "seconds">): number => (st.lifeboatCpu * st.seconds * 1e6) / N;
+  const cpu: MeasuredCpu = { backupUs: cpuUs(fullSt), incrementalUs: cpuUs(incSt), restoreUs: cpuUs(restoreSt) };
   const lifeboat = mem.peakOver(["full backup", "incremental backup", "restore"]);
   const phasePeak = (p: string): string => {
     const pk = mem.peaks.get(p);
@@ -262,7 +268,9 @@ async function bench(args: Args): Promise<void> {
   out.push(`peak RSS (load phase, for reference): ${phasePeak("load")}; whole-process max RSS (kernel): ${(maxRssKb / 1024).toFixed(0)} MB`);
   out.push(`restore_vs_raw compares the restore's write phase (files read, decoded, written; up to its last transaction) with the raw transaction ceiling (the same upserts, same concurrency, into a fresh table); end to end it is ${restoreE2eVsRaw.toFixed(2)}x`);
   out.push(`cpu: per wall second, 100% = one core (2-core machine); a phase with azurite near 100% is bound by Azurite, not by Lifeboat`);
+  out.push(`cpu per entity (this process, one core): full backup ${cpu.backupUs.toFixed(1)} µs, incremental ${cpu.incrementalUs.toFixed(1)} µs (per entity of the table), restore end to end ${cpu.restoreUs.toFixed(1)} µs`);
   out.push("");
+  if (args.model) out.push(renderModel(cpu));
   process.stdout.write(out.join("\n") + "\n" + (files?.text ?? ""));
 
   progress("stopping Azurite");
@@ -271,7 +279,8 @@ async function bench(args: Args): Promise<void> {
   // The machine-readable line, last.
   process.stdout.write(
     `bench: entities=${N} backup_vs_scan=${backupVsScan.toFixed(2)} restore_vs_raw=${restoreVsRaw.toFixed(2)} ` +
-      `incremental_vs_full=${incVsFull.toFixed(2)} peak_rss_mb=${Math.round(mb(lifeboat.rss))}${files ? ` ${files.machine}` : ""}\n`,
+      `incremental_vs_full=${incVsFull.toFixed(2)} peak_rss_mb=${Math.round(mb(lifeboat.rss))} ` +
+      `backup_cpu_us=${cpu.backupUs.toFixed(1)} incremental_cpu_us=${cpu.incrementalUs.toFixed(1)} restore_cpu_us=${cpu.restoreUs.toFixed(1)}${files ? ` ${files.machine}` : ""}\n`,
   );
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The sizing model (`npm run bench -- --model`): how long a full backup, an incremental
+ * with 0.1% changes and a verified restore take on Azure for tables of 1M, 10M and 100M
+ * entities of ~1 KB, with 1, 4 and 16 Function instances, from Lifeboat's CPU per entity
+ * (measured by the bench on this machine) and Azure's published scalability targets.
+ * Pure: the figures in, the table out.
+ */
+
+/** CPU time Lifeboat spends per entity (µs of one core), as the bench measured it. */
+export interface MeasuredCpu {
+  /** Full backup: scan, encode, hash, gzip, encrypt, upload. */
+  backupUs: number;
+  /** Incremental: the change scan and the keys-only scan, per entity of the whole table. */
+  incrementalUs: number;
+  /** Restore end to end: read, decode, write, verify, per entity. */
+  restoreUs: number;
+}
+
+/** What the model assumes of Azure (each printed with the table). */
+export const AZURE = {
+  /** Scalability target of one storage account, 1 KiB entities (each entity written counts). */
+  accountEntitiesPerSecond: 20_000,
+  /** Target of one table partition. */
+  partitionEntitiesPerSecond: 2_000,
+  /** One query stream: pages of 1,000 entities, one after the other (continuation tokens); ~50 ms a page. */
+  streamEntitiesPerSecond: 20_000,
+  /** A Flex Consumption instance (2,048 MB) runs the worker on about one core. */
+  coresPerInstance: 1,
+} as const;
+
+export const SIZES = [1_000_000, 10_000_000, 100_000_000] as const;
+export const INSTANCES = [1, 4, 16] as const;
+
+export interface SizingRow {
+  entities: number;
+  instances: number;
+  fullBackupMinutes: number;
+  incrementalMinutes: number;
+  restoreMinutes: number;
+}
+
+const perCore = (us: number): number => 1e6 / Math.max(us, 0.01);
+
+/**
+ * The model. Backups read each table as one stream today (range-parallel scans and
+ * backup fan-out are not built), so instances do not speed them up: one stream, bound by
+ * the service's page rate or one core. An incremental reads the whole table twice on the
+ * service side (the Timestamp filter is a server-side scan; the keys-only scan finds
+ * deletions), so its time grows with the table, not the changes. A restore job's writes
+ * fan out over instances (one task per data file), bound by the account and by the
+ * partitions (assumed at least `partitions` spread evenly); its verification is one scan.
+ */
+export function sizingModel(cpu: MeasuredCpu, partitions = 1_000): SizingRow[] {
+  const rows: SizingRow[] = [];
+  for (const entities of SIZES) {
+    for (const instances of INSTANCES) {
+      const scan = Math.min(AZURE.streamEntitiesPerSecond, perCore(cpu.backupUs) * AZURE.coresPerInstance);
+      const fullBackup = entities / scan;
+      const incremental = (2 * entities) / Math.min(AZURE.streamEntitiesPerSecond, perCore(cpu.incrementalUs) * AZURE.coresPerInstance);
+      const writeRate = Math.min(AZURE.accountEntitiesPerSecond, partitions * AZURE.partitionEntitiesPerSecond, instances * AZURE.coresPerInstance * perCore(cpu.restoreUs));
+      const verifyRate = Math.min(AZURE.streamEntitiesPerSecond, perCore(cpu.restoreUs) * AZURE.coresPerInstance);
+      const restore = entities / writeRate + entities / verifyRate;
+      rows.push({ entities, instances, fullBackupMinutes: fullBackup / 60, incrementalMinutes: incremental / 60, restoreMinutes: restore / 60 });
+    }
+  }
+  return rows;
+}
+
+/** The largest table whose incremental fits the RPO, and whose verified restore fits the RTO with `instances`. */
+export function limits(cpu: MeasuredCpu, rpoMinutes: number, rtoMinutes: number, instances: number, partitions = 1_000): { rpoEntities: number; rtoEntities: number } {
+  const perEntityIncremental = 2 / Math.min(AZURE.streamEntitiesPerSecond, perCore(cpu.incrementalUs));
+  const writeRate = Math.min(AZURE.accountEntitiesPerSecond, partitions * AZURE.partitionEntitiesPerSecond, instances * perCore(cpu.restoreUs));
+  const perEntityRestore = 1 / writeRate + 1 / Math.min(AZURE.streamEntitiesPerSecond, perCore(cpu.restoreUs));
+  return { rpoEntities: Math.floor((rpoMinutes * 60) / perEntityIncremental), rtoEntities: Math.floor((rtoMinutes * 60) / perEntityRestore) };
+}
+
+const fmtMin = (m: number): string => (m >= 120 ? `${(m / 60).toFixed(1)} h` : `${m.toFixed(m < 10 ? 1 : 0)} min`);
+const fmtN = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M` : `${Math.round(n / 1000)}k`);
+
+/** The model as text: assumptions, the table, and where the objectives stop holding. */
+export function renderModel(cpu: MeasuredCpu, rpoMinutes = 15, rtoMinutes = 120): string {
+  const out: string[] = [];
+  out.push(`Sizing model (1 KB entities) from the CPU measured here: backup ${cpu.backupUs.toFixed(1)} µs/entity, incremental ${cpu.incrementalUs.toFixed(1)} µs/entity of the table, restore ${cpu.restoreUs.toFixed(1)} µs/entity`);
+  out.push(`assumes: ${AZURE.accountEntitiesPerSecond.toLocaleString("en-US")} entities/s per account, ${AZURE.partitionEntitiesPerSecond.toLocaleString("en-US")} per partition (1,000 partitions), one query stream ${AZURE.streamEntitiesPerSecond.toLocaleString("en-US")} entities/s (1,000-entity pages), 100 writes per transaction, ${AZURE.coresPerInstance} core per instance`);
+  out.push("");
+  out.push("| entities | instances | full backup | incremental (0.1% changed) | verified restore |");
+  out.push("|---:|---:|---:|---:|---:|");
+  for (const r of sizingModel(cpu)) out.push(`| ${fmtN(r.entities)} | ${r.instances} | ${fmtMin(r.fullBackupMinutes)} | ${fmtMin(r.incrementalMinutes)} | ${fmtMin(r.restoreMinutes)} |`);
+  out.push("");
+  for (const n of INSTANCES) {
+    const l = limits(cpu, rpoMinutes, rtoMinutes, n);
+    out.push(`with ${n} instance(s): the ${rpoMinutes}-minute RPO holds up to ~${fmtN(l.rpoEntities)} entities per account (an incremental must finish within it); the ${rtoMinutes}-minute RTO up to ~${fmtN(l.rtoEntities)} (a verified restore)`);
+  }
+  out.push("backups do not fan out yet (one stream per table): more instances shorten restores only; LIFEBOAT_RESTORE_CONCURRENCY and the instance count move the RTO line, the table size per account moves the RPO line (split tables over accounts, or lengthen the incremental schedule and accept a larger RPO)");
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { AZURE, limits, renderModel, sizingModel } from "../../bench/model";
+
+describe("the sizing model", () => {
+  // A fast Lifeboat (10 µs/entity: 100k/s a core) is bound by the service; a slow one (200 µs: 5k/s) by its CPU.
+  const fast = { backupUs: 10, incrementalUs: 10, restoreUs: 10 };
+  const slow = { backupUs: 200, incrementalUs: 200, restoreUs: 200 };
+
+  it("backs up at one stream's rate whatever the instances; restores fan out up to the account's limit", () => {
+    const rows = sizingModel(fast).filter((r) => r.entities === 10_000_000);
+    expect(new Set(rows.map((r) => r.fullBackupMinutes)).size).toBe(1);
+    expect(rows[0]!.fullBackupMinutes).toBeCloseTo(10_000_000 / AZURE.streamEntitiesPerSecond / 60, 6);
+    // Twice the table on the service side: changes by Timestamp, then the keys for deletions.
+    expect(rows[0]!.incrementalMinutes).toBeCloseTo((2 * 10_000_000) / AZURE.streamEntitiesPerSecond / 60, 6);
+    // Writes at the account's 20k/s plus one verifying stream, already with one fast instance.
+    expect(rows[0]!.restoreMinutes).toBeCloseTo((10_000_000 / 20_000 + 10_000_000 / 20_000) / 60, 6);
+
+    const s = sizingModel(slow).filter((r) => r.entities === 10_000_000);
+    expect(s[0]!.fullBackupMinutes).toBeCloseTo(10_000_000 / 5_000 / 60, 6);
+    // More instances write faster until the account limit: 1 → 5k/s, 4 → 20k/s, 16 → still 20k/s.
+    expect(s.map((r) => Math.round((r.restoreMinutes - 10_000_000 / 5_000 / 60) * 60))).toEqual([2000, 500, 500]);
+  });
+
+  it("says where the RPO and RTO stop holding", () => {
+    const l = limits(fast, 15, 120, 4);
+    expect(l.rpoEntities).toBe(9_000_000); // 15 min × 20k/s ÷ 2 scans
+    expect(l.rtoEntities).toBe(72_000_000); // 120 min ÷ (1/20k + 1/20k)
+    expect(renderModel(slow)).toMatch(/the 15-minute RPO holds up to ~2\.3M entities/);
+  });
+});
