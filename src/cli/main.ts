@@ -5,6 +5,8 @@ import { registerAudit } from "./commands/audit";
 import { registerBackup } from "./commands/backup";
 import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
+import { registerExportCsv } from "./commands/export-csv";
+import { registerImportCsv } from "./commands/import-csv";
 import { registerJobs } from "./commands/jobs";
 import { registerKek } from "./commands/kek";
 import { registerRetention } from "./commands/retention";
@@ -36,6 +38,8 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerConfigExport(program, io);
   registerRetention(program, io);
   registerKek(program, io);
+  registerImportCsv(program, io);
+  registerExportCsv(program, io);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {

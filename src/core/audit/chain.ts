@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   "failover",
   "failback",
   "import.csv",
+  /** Plain (decrypted) typed CSV written from a restore point (lifeboat export-csv, GET /api/exports). */
+  "export.csv",
   "drill",
   "key.rotate",
   "key.sync",
