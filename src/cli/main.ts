@@ -5,6 +5,7 @@ import { registerAudit } from "./commands/audit";
 import { registerBackup } from "./commands/backup";
 import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
+import { registerCsvBackups } from "./commands/csv-backups";
 import { registerExportCsv } from "./commands/export-csv";
 import { registerImportCsv } from "./commands/import-csv";
 import { registerJobs } from "./commands/jobs";
@@ -40,6 +41,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerKek(program, io);
   registerImportCsv(program, io);
   registerExportCsv(program, io);
+  registerCsvBackups(program, io);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {

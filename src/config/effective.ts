@@ -46,6 +46,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_AUDIT_CONTAINER: c.auditContainer,
     LIFEBOAT_JOBS_TABLE: c.jobs.table,
     LIFEBOAT_JOBS_QUEUE: c.jobs.queueName,
+    LIFEBOAT_CSV_BACKUPS: c.csvBackups,
     ...(c.jobs.queue?.kind === "connectionString" ? { AzureWebJobsStorage: c.jobs.queue.connectionString.reveal() } : {}),
     ...(c.jobs.queue?.kind === "identity"
       ? { AzureWebJobsStorage__queueServiceUri: c.jobs.queue.queueServiceUri, ...(c.jobs.queue.clientId ? { AzureWebJobsStorage__clientId: c.jobs.queue.clientId } : {}) }

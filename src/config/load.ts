@@ -50,6 +50,8 @@ export interface Config {
   auditTable: string;
   /** The container of audit digests (under an immutability policy in Azure). */
   auditContainer: string;
+  /** Typed-CSV copies of every full segment (LIFEBOAT_CSV_BACKUPS). */
+  csvBackups: "full" | "off";
   /** Restore jobs: their state table (in the backup account) and queue account (AzureWebJobsStorage; null when unset). */
   jobs: { table: string; queueName: string; queue: QueueConnection | null };
 }
@@ -128,5 +130,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auditTable: p.LIFEBOAT_AUDIT_TABLE,
     auditContainer: p.LIFEBOAT_AUDIT_CONTAINER,
     jobs: { table: p.LIFEBOAT_JOBS_TABLE, queueName: p.LIFEBOAT_JOBS_QUEUE, queue: jobsQueue },
+    csvBackups: p.LIFEBOAT_CSV_BACKUPS,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AUDIT_DEFAULTS, auditShape } from "./audit";
 import { BACKUP_DEFAULTS, backupShape } from "./backup";
+import { CSV_DEFAULTS, csvShape } from "./csv";
 import { JOBS_DEFAULTS, jobsShape } from "./jobs";
 import { keyShape } from "./keys";
 import { OBJECTIVE_DEFAULTS, objectivesShape } from "./objectives";
@@ -25,6 +26,7 @@ export const schema = z.object({
   ...secondaryShape,
   ...auditShape,
   ...jobsShape,
+  ...csvShape,
 });
 
 export type ParsedSettings = z.infer<typeof schema>;
@@ -33,4 +35,4 @@ export type ParsedSettings = z.infer<typeof schema>;
 export const SETTING_NAMES = Object.keys(schema.shape) as readonly (keyof ParsedSettings)[];
 
 /** The default of every setting that has one. */
-export const DEFAULTS = { ...BACKUP_DEFAULTS, ...OBJECTIVE_DEFAULTS, ...RESTORE_DEFAULTS, ...RETENTION_DEFAULTS, ...AUDIT_DEFAULTS, ...JOBS_DEFAULTS } as const;
+export const DEFAULTS = { ...BACKUP_DEFAULTS, ...OBJECTIVE_DEFAULTS, ...RESTORE_DEFAULTS, ...RETENTION_DEFAULTS, ...AUDIT_DEFAULTS, ...JOBS_DEFAULTS, ...CSV_DEFAULTS } as const;
