@@ -96,6 +96,11 @@ export async function importCsv(ctx: AppContext, req: ImportCsvRequest): Promise
   checkImportTable(req.table);
   const progress = req.progress ?? noProgress;
   const action = { operator: req.operator, action: "import.csv" as const, target: { table: req.table, mode: req.mode } };
+  if (req.table.toLowerCase() === ctx.config.auditTable.toLowerCase()) {
+    const err = new ValidationError("table", `${req.table} is Lifeboat's audit log: importing into it would break its hash chain`);
+    await refused(ctx.audit, action, err);
+    throw err;
+  }
   const exists = await ctx.source.tableExists(req.table);
   if (!exists && req.mode === "apply" && !req.create) {
     const err = new ValidationError("table", `${req.table} does not exist in the source account (give --create, or create=true, to create it)`);

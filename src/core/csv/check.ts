@@ -64,7 +64,7 @@ export class CsvChecker {
     for (const p of r.problems) this.problem({ line, column: p.column, reason: p.reason });
     if (!r.record) return null;
     if (this.options.checkDuplicates !== false && this.#keys.add(r.record.pk, r.record.rk, 1) !== 0) {
-      this.problem({ line, column: null, reason: `PartitionKey ${JSON.stringify(r.record.pk)} RowKey ${JSON.stringify(r.record.rk)}: an earlier row has the same keys` });
+      this.problem({ line, column: this.#layout.rk + 1, reason: `PartitionKey ${JSON.stringify(r.record.pk)} RowKey ${JSON.stringify(r.record.rk)}: an earlier row has the same keys` });
       return null;
     }
     return r.record;

@@ -85,7 +85,6 @@ export function readHeader(cells: readonly string[], inferTypes: boolean): { lay
       for (const i of untyped) problems.push({ column: i + 1, reason: `${JSON.stringify(cells[i])} has no ${JSON.stringify(cells[i] + TYPE_SUFFIX)} column: give --infer-types to infer its types` });
     }
   }
-  if (props.length > MAX_USER_PROPERTIES) problems.push({ column: null, reason: `${props.length} property columns: an entity holds at most ${MAX_USER_PROPERTIES} properties besides PartitionKey, RowKey and Timestamp` });
   if (problems.length > 0 || pk === undefined || rk === undefined) return { layout: null, problems };
   return { layout: { width: cells.length, pk, rk, props }, problems };
 }
