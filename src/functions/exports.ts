@@ -11,7 +11,7 @@ import { logProgress, services } from "./shared/runtime";
  * block by block (the host buffers it unless HTTP streaming is enabled). 400 for a bad
  * parameter or a table the point lacks, 404 for an unknown point.
  */
-export async function exports(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function csvExport(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const q = parseQuery(request, exportsQuery);
     const operator = operatorFromHttp(request.headers, q.operator);
@@ -31,4 +31,4 @@ export async function exports(request: HttpRequest, context: InvocationContext):
   });
 }
 
-app.http("exports", { route: "exports", methods: ["GET"], authLevel: "function", handler: exports });
+app.http("exports", { route: "exports", methods: ["GET"], authLevel: "function", handler: csvExport });

@@ -13,7 +13,7 @@ const CHUNK = 256 * 1024;
  * CSV. 200 with the report (every row valid; apply: written after a safety backup); 400
  * naming every error by line and column, nothing written. Audited as import.csv.
  */
-export async function imports(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function csvImport(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const q = parseQuery(request, importsQuery);
     const operator = operatorFromHttp(request.headers, q.operator);
@@ -35,4 +35,4 @@ export async function imports(request: HttpRequest, context: InvocationContext):
   });
 }
 
-app.http("imports", { route: "imports", methods: ["POST"], authLevel: "function", handler: imports });
+app.http("imports", { route: "imports", methods: ["POST"], authLevel: "function", handler: csvImport });

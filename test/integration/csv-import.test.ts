@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { typedCsv } from "../../src/app/csv/csv-writer";
 import { loadConfig } from "../../src/config";
 import type { EntityRecord } from "../../src/core/entity/record";
-import { exports } from "../../src/functions/exports";
-import { imports } from "../../src/functions/imports";
+import { csvExport } from "../../src/functions/exports";
+import { csvImport } from "../../src/functions/imports";
 import { resetServices } from "../../src/functions/shared/runtime";
 import { createServices } from "../../src/services";
 import { cli } from "../helpers/cli-io";
@@ -218,7 +218,7 @@ describe("CSV import and export (real Azurite)", () => {
     const s = testServices([table]);
     resetServices(createServices(loadConfig(s.settings)));
     const ctx = (): InvocationContext => new InvocationContext({ functionName: "test", invocationId: "inv-csv" });
-    const post = (query: string, body: string): Promise<HttpResponseInit> => imports(new HttpRequest({ method: "POST", url: `http://localhost/api/imports?${query}`, body: { string: body } }), ctx());
+    const post = (query: string, body: string): Promise<HttpResponseInit> => csvImport(new HttpRequest({ method: "POST", url: `http://localhost/api/imports?${query}`, body: { string: body } }), ctx());
     const records = awkward();
     const csv = typedCsv(records);
     const bad = await post(`table=${table}&mode=apply&create=true&operator=alice`, csv.replace("Int64,", "Int46,"));
@@ -232,7 +232,7 @@ describe("CSV import and export (real Azurite)", () => {
     await expectTableEquals(table, records);
 
     const point = (await cli(["backup", "--full"], s.settings)).stdout.trim();
-    const get = (query: string): Promise<HttpResponseInit> => exports(new HttpRequest({ method: "GET", url: `http://localhost/api/exports?${query}` }), ctx());
+    const get = (query: string): Promise<HttpResponseInit> => csvExport(new HttpRequest({ method: "GET", url: `http://localhost/api/exports?${query}` }), ctx());
     const r = await get(`table=${table}&pointId=${point}&operator=alice`);
     expect(r.status).toBe(200);
     expect(r.headers).toMatchObject({ "content-type": "text/csv; charset=utf-8" });
