@@ -1,13 +1,13 @@
-import { audited, refused } from "../audit";
+import { audited, refused, type AuditContext } from "../audit";
 import type { AppContext } from "../context";
 import { ProgressMeter, noProgress, type ProgressSink } from "../progress";
 import { safetyBackupFor } from "../restore/restore-point";
 import { rejectedEntity } from "../restore/verify-target";
 import { TableWriter } from "../tables/table-writer";
-import { CsvChecker, describeCsvError, MAX_REPORTED_ERRORS, type CsvError } from "../../core/csv/check";
+import { CsvChecker, MAX_REPORTED_ERRORS, type CsvError } from "../../core/csv/check";
 import { describeRejected } from "../../core/entity/rejected";
 import { encodeRecordLine } from "../../core/entity/record-lines";
-import { IntegrityError, InvalidInputError, LifeboatError, ValidationError } from "../../core/errors";
+import { ensureErrorType, IntegrityError, InvalidInputError, LifeboatError, ValidationError } from "../../core/errors";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
 import { readCsv, type CsvSource } from "./csv-reader";
 
@@ -44,15 +44,35 @@ export interface ImportCsvReport {
   /** apply: the safety backup of the table taken before writing (null when the table did not exist). */
   safetyPointId: string | null;
   durationMs: number;
+  /** Set when a refusal could not be recorded in the audit log (it stands all the same). */
+  auditNote?: string;
 }
 
-/** A CSV with errors: every error (up to the cap) as a field `line L, column C` and its rule; nothing was written. */
+/**
+ * A CSV with errors: every error (up to the cap) as a field `line L, column C` and its rule
+ * (for the caller, who sent the file); nothing was written. The message is only the count,
+ * so logs and the audit log never hold the file's values.
+ */
 export class CsvInvalidError extends InvalidInputError {
   constructor(readonly report: ImportCsvReport) {
     super([
       ...report.errors.map((e) => ({ field: `line ${e.line}${e.column === null ? "" : `, column ${e.column}`}`, rule: e.reason })),
       ...(report.moreErrors > 0 ? [{ field: "file", rule: `and ${report.moreErrors} more errors (only the first ${MAX_REPORTED_ERRORS} are listed)` }] : []),
     ]);
+    this.message = `the CSV for ${report.table} has ${report.errors.length + report.moreErrors} error(s), first at line ${report.errors[0]?.line ?? "?"}; nothing was written`;
+  }
+}
+
+/**
+ * Records a refused import; when the audit log cannot take it, the refusal stands all the
+ * same (the caller's mistake comes first) and the result says why it was not recorded.
+ */
+async function recordRefusal(ctx: AppContext, action: AuditContext, reason: unknown): Promise<string | undefined> {
+  try {
+    await refused(ctx.audit, action, reason);
+    return undefined;
+  } catch (err) {
+    return ensureErrorType(err).message;
   }
 }
 
@@ -98,13 +118,13 @@ export async function importCsv(ctx: AppContext, req: ImportCsvRequest): Promise
   const action = { operator: req.operator, action: "import.csv" as const, target: { table: req.table, mode: req.mode } };
   if (req.table.toLowerCase() === ctx.config.auditTable.toLowerCase()) {
     const err = new ValidationError("table", `${req.table} is Lifeboat's audit log: importing into it would break its hash chain`);
-    await refused(ctx.audit, action, err);
+    await recordRefusal(ctx, action, err);
     throw err;
   }
   const exists = await ctx.source.tableExists(req.table);
   if (!exists && req.mode === "apply" && !req.create) {
     const err = new ValidationError("table", `${req.table} does not exist in the source account (give --create, or create=true, to create it)`);
-    await refused(ctx.audit, action, err);
+    await recordRefusal(ctx, action, err);
     throw err;
   }
   const checker = await validate(req, progress);
@@ -122,7 +142,13 @@ export async function importCsv(ctx: AppContext, req: ImportCsvRequest): Promise
   };
   if (!report.valid) {
     const err = new CsvInvalidError(report);
-    await refused(ctx.audit, { ...action, details: { rows: report.rows, errors: report.errors.length + report.moreErrors, first: report.errors.slice(0, 5).map(describeCsvError) } }, `the file has ${report.errors.length + report.moreErrors} errors; nothing was written`);
+    // Counts and places only: the reasons may quote the file's values.
+    const notRecorded = await recordRefusal(
+      ctx,
+      { ...action, details: { rows: report.rows, errors: report.errors.length + report.moreErrors, at: report.errors.slice(0, 10).map((e) => `line ${e.line}${e.column === null ? "" : `, column ${e.column}`}`) } },
+      err.message,
+    );
+    if (notRecorded) report.auditNote = `this refusal could not be recorded in the audit log: ${notRecorded}`;
     throw err;
   }
   return audited(

@@ -80,6 +80,7 @@ function printReport(io: CliIo, r: ImportCsvReport, json: boolean): void {
     io.stdout(`INVALID: ${r.rows} rows, ${r.errors.length + r.moreErrors} error(s); nothing was written\n`);
     for (const e of r.errors) io.stdout(`  ${describeCsvError(e)}\n`);
     if (r.moreErrors > 0) io.stdout(`  … and ${r.moreErrors} more\n`);
+    if (r.auditNote) io.stderr(`note: ${r.auditNote}\n`);
     return;
   }
   if (r.mode === "validate") {

@@ -16,6 +16,9 @@ export interface CsvError {
 /** How many errors a report lists; the rest are counted. */
 export const MAX_REPORTED_ERRORS = 100;
 
+/** Longest reason kept (a reason may quote a cell). */
+const MAX_REASON = 300;
+
 /** "line 3, column 2: reason" (or "line 3: reason"). Never throws. */
 export function describeCsvError(e: CsvError): string {
   return `line ${e.line}${e.column === null ? "" : `, column ${e.column}`}: ${e.reason}`;
@@ -45,7 +48,9 @@ export class CsvChecker {
 
   /** Adds a problem found outside the rows' content (syntax, encoding). */
   problem(e: CsvError): void {
-    if (this.errors.length < (this.options.maxErrors ?? MAX_REPORTED_ERRORS)) this.errors.push(e);
+    // A reason may quote a cell: a huge bad cell must not make a huge report.
+    const reason = e.reason.length > MAX_REASON ? `${e.reason.slice(0, MAX_REASON)}…` : e.reason;
+    if (this.errors.length < (this.options.maxErrors ?? MAX_REPORTED_ERRORS)) this.errors.push({ ...e, reason });
     else this.more++;
   }
 
