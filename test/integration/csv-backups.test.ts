@@ -34,7 +34,8 @@ const records: EntityRecord[] = [
 describe("CSV backups (LIFEBOAT_CSV_BACKUPS)", () => {
   it("a full point writes a sealed typed-CSV copy per table from its scan; decrypted by hand it imports exactly; verify checks it", async () => {
     const table = uniqueTable("CsvBk");
-    const s = testServices([table], { LIFEBOAT_CHUNK_ENTITIES: "100" });
+    const secondaryDir = mkdtempSync(join(tmpdir(), "lifeboat-csvbk-secondary-"));
+    const s = testServices([table], { LIFEBOAT_CHUNK_ENTITIES: "100", LIFEBOAT_SECONDARY_PATH: secondaryDir });
     const all = [...records, ...makeRecords(150, 1, 3)];
     await seedTable(s.source, table, all);
     const full = (await cli(["backup", "--full"], s.settings)).stdout.trim();
@@ -47,6 +48,8 @@ describe("CSV backups (LIFEBOAT_CSV_BACKUPS)", () => {
     expect(incremental).not.toBe(full);
     expect(list[0]!.files[0]!.path).toBe(`data/${full}/${table}/c-000000.csv.gz.lbe`);
     expect((await cli(["csv-backups"], s.settings)).stdout).toContain(full);
+    // Copied to the secondary store with the rest of the point, byte for byte.
+    for (const f of list[0]!.files) expect((await s.secondary!.get(f.path)).equals(await s.repo.get(f.path))).toBe(true);
 
     // Each file is a complete typed CSV: concatenating the decrypted files' rows gives the table.
     const dir = mkdtempSync(join(tmpdir(), "lifeboat-csvbk-"));
