@@ -202,7 +202,7 @@ describe("CSV import and export (real Azurite)", () => {
       { name: "types", content: head + "p,r1,1,Int32,,\np,r2,secret-ish,Int32,,\np,r3,1,Int64,x,Guid\n", expect: [[3, 3, /Int32 "secret-ish"/], [4, 5, /Guid/]] },
       { name: "keys", content: head + "p,a#b,1,Int32,,\np/x,r,1,Int32,,\n", expect: [[2, 2, /RowKey.*"#"/], [3, 1, /PartitionKey.*"\/"/]] },
       { name: "oversize", content: "PartitionKey,RowKey," + Array.from({ length: 20 }, (_, i) => `s${i},s${i}@type`).join(",") + "\np,r," + Array.from({ length: 20 }, () => `${big},String`).join(",") + "\n", expect: [[2, null, /1 MiB/]] },
-      { name: "duplicates", content: head + "p,r1,1,Int32,,\np,r2,1,Int32,,\np,r1,2,Int32,,\n", expect: [[4, 2, /same keys/]] },
+      { name: "duplicates", content: head + "p,r1,1,Int32,,\np,r2,1,Int32,,\np,r1,2,Int32,,\n", expect: [[4, 2, /an earlier row has the same keys \(line 2\)$/]] },
       { name: "quote", content: head + 'p,r1,1,Int32,,\np,r"2,1,Int32,,\np,r3,1,Int32,,\n', expect: [[3, 2, /quote/]] },
       { name: "latin1", content: Buffer.concat([Buffer.from(head + "p,r1,1,Int32,caf"), Buffer.from([0xe9]), Buffer.from(",String\n")]), expect: [[2, 17, /invalid UTF-8 \(byte 0xE9\)/]] },
       { name: "norowkey", content: "PartitionKey,n,n@type\np,1,Int32\n", expect: [[1, null, /no RowKey column/]] },

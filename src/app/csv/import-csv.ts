@@ -81,6 +81,28 @@ export function checkImportTable(table: string): void {
   if (!TABLE_NAME.test(table)) throw new ValidationError("table", `${JSON.stringify(table)} is not a table name (${TABLE_NAME_RULE})`);
 }
 
+/**
+ * For the repeated keys a report lists (at most its cap), reads the file once more to say
+ * on which line each first appeared: rare, and it keeps the first pass's memory to a key set.
+ */
+async function findFirstLines(source: CsvSource, checker: CsvChecker): Promise<void> {
+  const layout = checker.layout;
+  if (!layout) return;
+  const wanted = new Set(checker.repeated.map((d) => `${d.pk}\u0000${d.rk}`));
+  let header = true;
+  await readCsv(source, {
+    row: (cells, line) => {
+      if (header || cells.length !== layout.width) {
+        header = false;
+        return;
+      }
+      const k = `${cells[layout.pk]}\u0000${cells[layout.rk]}`;
+      if (wanted.delete(k)) checker.firstSeen(cells[layout.pk]!, cells[layout.rk]!, line);
+    },
+    problem: () => undefined,
+  });
+}
+
 /** The validation pass: every row checked, nothing written. */
 async function validate(req: ImportCsvRequest, progress: ProgressSink): Promise<CsvChecker> {
   const checker = new CsvChecker({ inferTypes: req.inferTypes });
@@ -94,6 +116,7 @@ async function validate(req: ImportCsvRequest, progress: ProgressSink): Promise<
   });
   checker.finish();
   meter.done(`${checker.rows} rows, ${checker.errors.length + checker.more} errors`);
+  if (checker.repeated.length > 0) await findFirstLines(req.source, checker);
   return checker;
 }
 

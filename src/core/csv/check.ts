@@ -33,6 +33,8 @@ export function describeCsvError(e: CsvError): string {
  */
 export class CsvChecker {
   readonly errors: CsvError[] = [];
+  /** Repeated keys among the listed errors: `firstLine` is filled in by whoever finds where each first appeared. */
+  readonly repeated: { pk: string; rk: string; error: CsvError }[] = [];
   more = 0;
   rows = 0;
   #layout: CsvLayout | null = null;
@@ -69,10 +71,17 @@ export class CsvChecker {
     for (const p of r.problems) this.problem({ line, column: p.column, reason: p.reason });
     if (!r.record) return null;
     if (this.options.checkDuplicates !== false && this.#keys.add(r.record.pk, r.record.rk, 1) !== 0) {
+      const before = this.errors.length;
       this.problem({ line, column: this.#layout.rk + 1, reason: `PartitionKey ${JSON.stringify(r.record.pk)} RowKey ${JSON.stringify(r.record.rk)}: an earlier row has the same keys` });
+      if (this.errors.length > before) this.repeated.push({ pk: r.record.pk, rk: r.record.rk, error: this.errors[before]! });
       return null;
     }
     return r.record;
+  }
+
+  /** Says in each repeated key's error where the key first appeared (from a later read of the file). */
+  firstSeen(pk: string, rk: string, line: number): void {
+    for (const d of this.repeated) if (d.pk === pk && d.rk === rk && !d.error.reason.endsWith(")")) d.error.reason += ` (line ${line})`;
   }
 
   /** Ends the file: an empty file (no header) is an error. Returns true when no error was found. */
