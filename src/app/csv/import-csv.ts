@@ -1,7 +1,7 @@
 import { audited, refused, type AuditContext } from "../audit";
 import type { AppContext } from "../context";
 import { ProgressMeter, noProgress, type ProgressSink } from "../progress";
-import { safetyBackupFor } from "../restore/restore-point";
+import { takeBackup } from "../backup/take-backup";
 import { rejectedEntity } from "../restore/verify-target";
 import { TableWriter } from "../tables/table-writer";
 import { CsvChecker, MAX_REPORTED_ERRORS, type CsvError } from "../../core/csv/check";
@@ -179,7 +179,7 @@ export async function importCsv(ctx: AppContext, req: ImportCsvRequest): Promise
     action,
     async () => {
       if (req.mode === "validate") return { ...report, durationMs: Date.now() - started };
-      if (exists) report.safetyPointId = await safetyBackupFor(ctx, req.operator, progress, req.say)({ tables: [req.table], containers: [] });
+      if (exists) report.safetyPointId = await safetyBackup(ctx, req, progress);
       else {
         await ctx.source.createTable(req.table);
         report.created = true;
@@ -193,6 +193,20 @@ export async function importCsv(ctx: AppContext, req: ImportCsvRequest): Promise
       detailsOf: (r) => ({ rows: r.rows, written: r.written, created: r.created, safetyPoint: r.safetyPointId, inferTypes: req.inferTypes }),
     },
   );
+}
+
+/**
+ * The safety backup of the live table before an import writes into it: an audited
+ * incremental of that table alone (as an in-place restore takes one), waiting up to 10
+ * minutes for a running backup. Returns its point id; throws IMPORT.SAFETY_BACKUP_SKIPPED
+ * (nothing is written then) when it was not taken.
+ */
+async function safetyBackup(ctx: AppContext, req: ImportCsvRequest, progress: ProgressSink): Promise<string> {
+  req.say?.(`taking a safety backup of ${req.table} before importing into it`);
+  const r = await takeBackup(ctx, { operator: req.operator, kind: "incremental", tables: [req.table], containers: [], waitForLockSeconds: 600, reason: "safety backup before a CSV import", progress });
+  if (r.status !== "committed") throw new LifeboatError("IMPORT.SAFETY_BACKUP_SKIPPED", `safety backup not taken (${r.reason}); nothing was imported`);
+  req.say?.(`safety backup: ${r.pointId}`);
+  return r.pointId;
 }
 
 /** The writing pass: the file read again, each row upserted. Returns the entities written. */
