@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import { typedCsv } from "../../src/app/csv/csv-writer";
 import { loadConfig } from "../../src/config";
@@ -272,7 +272,9 @@ describe("CSV import and export (real Azurite)", () => {
     expect(r.status).toBe(200);
     expect(r.headers).toMatchObject({ "content-type": "text/csv; charset=utf-8" });
     const back = uniqueTable("Again");
-    const re = await post(`table=${back}&mode=apply&create=true&operator=alice`, r.body as string);
+    const text = await new HttpResponse(r).text();
+    expect(text.startsWith("PartitionKey,RowKey,Timestamp,")).toBe(true);
+    const re = await post(`table=${back}&mode=apply&create=true&operator=alice`, text);
     expect(re.status).toBe(200);
     await expectTableEquals(back, records);
     expect((await get(`table=Nope123&pointId=${point}&operator=alice`)).status).toBe(400);
