@@ -229,6 +229,27 @@ describe("typed CSV (Storage Explorer layout)", () => {
     expect(canonicalCell("Double", "")).toEqual({ problem: expect.stringMatching(/not a number/) });
   });
 
+  it("random bytes never make the reader throw: every file is either valid or has located errors", async () => {
+    const alphabet = ['"', ",", "\r", "\n", "a", "1", "@type", "Int32", "String", "\u00e9", "PartitionKey", "RowKey", " "];
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 300; i++) {
+      let text = rnd(2) === 0 ? "PartitionKey,RowKey,a,a@type\n" : "";
+      for (let j = rnd(80); j > 0; j--) text += alphabet[rnd(alphabet.length)];
+      const bytes = Buffer.from(text, "utf8");
+      if (rnd(4) === 0) bytes[rnd(bytes.length || 1)] = 0xff;
+      const r = await check(bytes, { chunk: 1 + rnd(9) });
+      for (const e of r.errors) {
+        expect(e.line).toBeGreaterThanOrEqual(1);
+        expect(e.reason.length).toBeGreaterThan(0);
+      }
+      if (r.errors.length === 0) expect(r.records.length).toBe(r.rows);
+    }
+  });
+
   it("says which values UTF-8 cannot carry", () => {
     expect(lossyInCsv({ pk: "p", rk: "r", props: { s: ["String", "a\ud800b"] } })).toBe(true);
     expect(lossyInCsv({ pk: "p", rk: "r", props: { s: ["String", "😀"] } })).toBe(false);
