@@ -4,19 +4,24 @@ import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import { sha256Hex } from "../../core/hash";
 import type { EntityRecord } from "../../core/entity/record";
 import { IntegrityError } from "../../core/errors";
+import { entitySize } from "../../core/csv/entity-size";
 import { openCsv, sealCsv } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
 import { typedCsv } from "./csv-writer";
 
+/** A file is cut at this many bytes of entities (the service's size rule), whatever `perFile` says: big entities must not multiply memory. */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
 /**
  * Writes a table's typed-CSV copy while a full backup scans it: records are collected into
- * files of at most `perFile` rows, each a complete typed CSV (its own header, from its own
+ * files of at most `perFile` rows (and about 32 MiB), each a complete typed CSV (its own header, from its own
  * rows' property names), gzipped and sealed like every other repository file, and written
  * as soon as it is full with at most `inFlight` uploads pending. Memory is bounded by
  * perFile × inFlight records.
  */
 export class CsvBackupWriter {
   #records: EntityRecord[] = [];
+  #bytes = 0;
   #seq = 0;
   #pending = new Set<Promise<void>>();
   #failure: unknown;
@@ -34,7 +39,8 @@ export class CsvBackupWriter {
   /** Adds one entity; waits when too many files are still uploading. Throws the first failed upload. */
   async add(r: EntityRecord): Promise<void> {
     this.#records.push(r);
-    if (this.#records.length >= this.perFile) await this.#flush();
+    this.#bytes += entitySize(r);
+    if (this.#records.length >= this.perFile || this.#bytes >= MAX_FILE_BYTES) await this.#flush();
   }
 
   /** Writes what is left and waits for every upload; returns the files in order. */
@@ -49,6 +55,7 @@ export class CsvBackupWriter {
     if (this.#failure !== undefined) throw this.#failure;
     const records = this.#records;
     this.#records = [];
+    this.#bytes = 0;
     const path = this.pathFor(this.#seq++);
     const job = (async () => {
       const sealed = await sealCsv(typedCsv(records), this.kek);
