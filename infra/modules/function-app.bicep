@@ -144,6 +144,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_BACKUP__clientId', value: identityClientId }
         { name: 'LIFEBOAT_BACKUP_CONTAINER', value: settings.backupContainerName }
         { name: 'LIFEBOAT_IMMUTABILITY', value: 'on' }
+        { name: 'LIFEBOAT_CSV_BACKUPS', value: 'full' }
         { name: 'LIFEBOAT_SECONDARY__blobServiceUri', value: endpoints.secondaryBlobServiceUri }
         { name: 'LIFEBOAT_SECONDARY__credential', value: 'managedidentity' }
         { name: 'LIFEBOAT_SECONDARY__clientId', value: identityClientId }

@@ -26,6 +26,8 @@ export interface AppSettings {
   retention: { incrementalDays: number; dailyDays: number; weeklyWeeks: number };
   rpoMinutes: number;
   rtoMinutes: number;
+  /** Typed-CSV copies of every full segment (LIFEBOAT_CSV_BACKUPS; absent: full). */
+  csvBackups?: "full" | "off";
 }
 
 /** The ports and settings every audited use case runs on; the CLI and the functions build one from the settings. */

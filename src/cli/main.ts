@@ -6,6 +6,9 @@ import { registerBackup } from "./commands/backup";
 import { registerConfigExport } from "./commands/config-export";
 import { registerDoctor } from "./commands/doctor";
 import { registerDrills } from "./commands/drills";
+import { registerCsvBackups } from "./commands/csv-backups";
+import { registerExportCsv } from "./commands/export-csv";
+import { registerImportCsv } from "./commands/import-csv";
 import { registerJobs } from "./commands/jobs";
 import { registerFailover } from "./commands/failover";
 import { registerKek } from "./commands/kek";
@@ -40,6 +43,9 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   registerKek(program, io);
   registerFailover(program, io);
   registerDrills(program, io);
+  registerImportCsv(program, io);
+  registerExportCsv(program, io);
+  registerCsvBackups(program, io);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program).slice(1)) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {

@@ -53,6 +53,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_DRILL_CONFIG_SCHEDULE: c.drills.schedules["config-restore-test"],
     LIFEBOAT_DRILL_FAILOVER_SCHEDULE: c.drills.schedules["failover-simulation"],
     LIFEBOAT_DRILL_FULL_SCHEDULE: c.drills.schedules["full-drill"],
+    LIFEBOAT_CSV_BACKUPS: c.csvBackups,
     ...(c.jobs.queue?.kind === "connectionString" ? { AzureWebJobsStorage: c.jobs.queue.connectionString.reveal() } : {}),
     ...(c.jobs.queue?.kind === "identity"
       ? { AzureWebJobsStorage__queueServiceUri: c.jobs.queue.queueServiceUri, ...(c.jobs.queue.clientId ? { AzureWebJobsStorage__clientId: c.jobs.queue.clientId } : {}) }

@@ -53,6 +53,8 @@ export interface Config {
   auditTable: string;
   /** The container of audit digests (under an immutability policy in Azure). */
   auditContainer: string;
+  /** Typed-CSV copies of every full segment (LIFEBOAT_CSV_BACKUPS). */
+  csvBackups: "full" | "off";
   /** Restore jobs: their state table (in the backup account) and queue account (AzureWebJobsStorage; null when unset). */
   jobs: { table: string; queueName: string; queue: QueueConnection | null };
   /** The failover account the standby tables are restored into (LIFEBOAT_FAILOVER); null: failover is not configured. */
@@ -161,5 +163,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     primaryProbeSchedule: p.LIFEBOAT_PRIMARY_PROBE_SCHEDULE,
     drills,
     role,
+    csvBackups: p.LIFEBOAT_CSV_BACKUPS,
   };
 }

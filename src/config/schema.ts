@@ -3,6 +3,7 @@ import { AUDIT_DEFAULTS, auditShape } from "./audit";
 import { BACKUP_DEFAULTS, backupShape } from "./backup";
 import { DRILL_DEFAULTS, drillShape } from "./drills";
 import { roleShape } from "./role";
+import { CSV_DEFAULTS, csvShape } from "./csv";
 import { JOBS_DEFAULTS, jobsShape } from "./jobs";
 import { FAILOVER_DEFAULTS, failoverShape } from "./failover";
 import { keyShape } from "./keys";
@@ -31,6 +32,7 @@ export const schema = z.object({
   ...failoverShape,
   ...drillShape,
   ...roleShape,
+  ...csvShape,
 });
 
 export type ParsedSettings = z.infer<typeof schema>;
@@ -39,4 +41,4 @@ export type ParsedSettings = z.infer<typeof schema>;
 export const SETTING_NAMES = Object.keys(schema.shape) as readonly (keyof ParsedSettings)[];
 
 /** The default of every setting that has one. */
-export const DEFAULTS = { ...BACKUP_DEFAULTS, ...OBJECTIVE_DEFAULTS, ...RESTORE_DEFAULTS, ...RETENTION_DEFAULTS, ...AUDIT_DEFAULTS, ...JOBS_DEFAULTS, ...FAILOVER_DEFAULTS, ...DRILL_DEFAULTS } as const;
+export const DEFAULTS = { ...BACKUP_DEFAULTS, ...OBJECTIVE_DEFAULTS, ...RESTORE_DEFAULTS, ...RETENTION_DEFAULTS, ...AUDIT_DEFAULTS, ...JOBS_DEFAULTS, ...FAILOVER_DEFAULTS, ...DRILL_DEFAULTS, ...CSV_DEFAULTS } as const;

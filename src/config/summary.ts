@@ -42,6 +42,7 @@ export function settingsSummary(c: Config): SettingsSummary {
     LIFEBOAT_RESTORE_CONCURRENCY: String(c.restoreConcurrency),
     // Only when changed from the policy's defaults: older points do not read as a change.
     ...(c.immutability ? { LIFEBOAT_IMMUTABILITY: "on" } : {}),
+    ...(c.csvBackups !== "full" ? { LIFEBOAT_CSV_BACKUPS: c.csvBackups } : {}),
     ...(c.retention.incrementalDays !== RETENTION_DEFAULTS.RETENTION_INCREMENTAL_DAYS ? { RETENTION_INCREMENTAL_DAYS: String(c.retention.incrementalDays) } : {}),
     ...(c.retention.dailyDays !== RETENTION_DEFAULTS.RETENTION_DAILY_DAYS ? { RETENTION_DAILY_DAYS: String(c.retention.dailyDays) } : {}),
     ...(c.retention.weeklyWeeks !== RETENTION_DEFAULTS.RETENTION_WEEKLY_WEEKS ? { RETENTION_WEEKLY_WEEKS: String(c.retention.weeklyWeeks) } : {}),

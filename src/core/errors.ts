@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   "STORE.BAD_PATH": { fault: "system", status: 500, title: "Bad object path" },
   "TABLE.WRITE_REJECTED": { fault: "system", status: 500, title: "The table service rejected a write" },
   "TABLE.UNAVAILABLE": { fault: "system", status: 503, title: "The table service is busy or unreachable" },
+  "IMPORT.SAFETY_BACKUP_SKIPPED": { fault: "system", status: 503, title: "The safety backup before a CSV import was not taken" },
+  "IMPORT.INCOMPLETE": { fault: "system", status: 500, title: "The import wrote everything except entities the service rejected" },
   "RESTORE.INCOMPLETE": { fault: "system", status: 500, title: "The restore wrote everything except entities the service rejected" },
   "TABLE.READ": { fault: "system", status: 502, title: "The table service sent an unreadable answer" },
   "DATA.INTEGRITY": { fault: "system", status: 500, title: "Stored data failed an integrity check" },

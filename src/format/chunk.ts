@@ -86,6 +86,29 @@ export async function openJson(bytes: Buffer, keyFor: KeyLookup): Promise<unknow
   }
 }
 
+/**
+ * Seals a typed-CSV copy of table rows (UTF-8 text, gzipped off the main thread) as content
+ * type "csv+gzip" (docs/format.md §11). Never throws for a string.
+ */
+export async function sealCsv(text: string, kek: Kek): Promise<Buffer> {
+  return sealFile(await gzip(Buffer.from(text, "utf8"), { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK }), kek, "csv+gzip");
+}
+
+/**
+ * Opens a file sealed by `sealCsv`: its CSV text. Throws IntegrityError if it does not
+ * authenticate, is not content type "csv+gzip", or is not gzip of UTF-8; `keyFor` errors pass through.
+ */
+export async function openCsv(bytes: Buffer, keyFor: KeyLookup): Promise<string> {
+  const plain = await openExpecting(bytes, keyFor, "csv+gzip");
+  let raw: Buffer;
+  try {
+    raw = await gunzip(plain, { chunkSize: ZLIB_CHUNK });
+  } catch (e) {
+    throw new IntegrityError(`CSV copy is not valid gzip: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return decodeUtf8(raw, "CSV copy");
+}
+
 /** Seals a block of file content as it is (content type "bytes", not compressed: configs are small, database files rarely compress). */
 export function sealBytes(data: Buffer, kek: Kek): Promise<Buffer> {
   return sealFile(data, kek, "bytes");

@@ -24,7 +24,7 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** RFC 3394 section 2.2.3.1 default initial value. */
 const KW_DEFAULT_IV = Buffer.from("A6A6A6A6A6A6A6A6", "hex");
 
-export const CONTENT_TYPES = ["ndjson+gzip", "json", "bytes"] as const;
+export const CONTENT_TYPES = ["ndjson+gzip", "json", "bytes", "csv+gzip"] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

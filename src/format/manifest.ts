@@ -12,6 +12,9 @@ export const paths = {
     `data/${pointId}/${table}/d-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
   keyFile: (pointId: string, table: string, seq: number) =>
     `data/${pointId}/${table}/k-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
+  /** A typed-CSV copy of part of a table (full segments, LIFEBOAT_CSV_BACKUPS=full): Storage Explorer's layout, gzipped and sealed. */
+  csvFile: (pointId: string, table: string, seq: number) =>
+    `data/${pointId}/${table}/c-${String(seq).padStart(6, "0")}.csv.gz.lbe`,
   dataPrefix: (pointId: string) => `data/${pointId}/`,
   /** A container's index at a point: every blob and the content objects it is made of. */
   indexFile: (pointId: string, container: string, seq: number) => `containers/${pointId}/${container}/i-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,
@@ -70,6 +73,12 @@ const tableSegment = z.object({
   recent: z.array(z.tuple([z.string(), z.string()])),
   /** Order-independent digest of the table's full content at this point (see docs/format.md). */
   contentDigest: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  /**
+   * Typed-CSV copies of the table's entities (docs/format.md §11), written from the same scan
+   * as `data`: full segments only, when CSV backups are on; absent otherwise and in points
+   * taken before they existed. Each file is a complete CSV with its own header; `records` counts its rows.
+   */
+  csv: z.array(fileRef).optional(),
 });
 export type TableSegment = z.infer<typeof tableSegment>;
 

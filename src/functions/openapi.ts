@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { TOOL } from "../version";
-import { auditQuery, auditVerifyQuery, drillReportQuery, drillRunQuery, jobsQuery, pointsQuery, restoreBody, switchBody } from "./shared/api";
+import { auditQuery, auditVerifyQuery, drillReportQuery, drillRunQuery, exportsQuery, importsQuery, jobsQuery, pointsQuery, restoreBody, switchBody } from "./shared/api";
 import { DRILL_KINDS } from "../core/drills/drill";
 
 /** The query parameters of a zod object schema, as OpenAPI parameter objects (their JSON Schemas from zod itself). */
@@ -53,6 +53,21 @@ export function openApiDocument(): object {
           responses: { "202": { ...ok("The job: id, state, point, plan"), headers: { Location: { description: "/api/restores/{id}", schema: { type: "string" } } } }, "200": ok("dryRun: the plan"), "400": problem, "404": notFound, "500": problem },
         },
         ...get("Restore jobs of the last week, newest first", jobsQuery, "An array of jobs"),
+      },
+      "/api/imports": {
+        post: {
+          summary: "Import a typed CSV (Azure Storage Explorer's layout) into a table: every row is checked first; apply writes only a valid file, after a safety backup (audited as import.csv)",
+          parameters: parameters(importsQuery),
+          requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
+          responses: { "200": ok("The report: rows, written, safetyPointId"), "400": problem, "500": problem },
+        },
+      },
+      "/api/exports": {
+        get: {
+          summary: "One table of a restore point as typed CSV (audited as export.csv)",
+          parameters: parameters(exportsQuery),
+          responses: { "200": { description: "The typed CSV", content: { "text/csv": { schema: { type: "string" } } } }, "400": problem, "404": notFound, "500": problem },
+        },
       },
       "/api/restores/{id}": {
         get: {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import type { Registration } from "./functions-host";
 import { triggerOf } from "./functions-host";
 
@@ -58,7 +58,14 @@ export function serveHttpFunctions(registrations: readonly Registration[], port:
           out = { status: 500, jsonBody: { error: err instanceof Error ? err.message : String(err) } };
         }
         const status = out.status ?? 200;
-        const payload = out.jsonBody !== undefined ? JSON.stringify(out.jsonBody, null, 2) : typeof out.body === "string" ? out.body : "";
+        const payload =
+          out.jsonBody !== undefined
+            ? JSON.stringify(out.jsonBody, null, 2)
+            : typeof out.body === "string"
+              ? out.body
+              : out.body
+                ? Buffer.from(await new HttpResponse(out).arrayBuffer()) // a stream (GET /api/exports), read as the host does with streaming off
+                : "";
         res.writeHead(status, {
           "content-type": out.jsonBody !== undefined ? "application/json" : "text/plain; charset=utf-8",
           ...(out.headers as Record<string, string> | undefined),

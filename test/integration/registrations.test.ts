@@ -22,6 +22,8 @@ describe("function registrations, as the Functions host receives them", () => {
       auditEntries: { type: "httpTrigger", direction: "in", schedule: undefined, route: "audit", methods: ["GET"], authLevel: "function" },
       auditVerify: { type: "httpTrigger", direction: "in", schedule: undefined, route: "audit/verify", methods: ["GET"], authLevel: "function" },
       openapi: { type: "httpTrigger", direction: "in", schedule: undefined, route: "openapi.json", methods: ["GET"], authLevel: "function" },
+      imports: { type: "httpTrigger", direction: "in", schedule: undefined, route: "imports", methods: ["POST"], authLevel: "function" },
+      exports: { type: "httpTrigger", direction: "in", schedule: undefined, route: "exports", methods: ["GET"], authLevel: "function" },
       points: { type: "httpTrigger", direction: "in", schedule: undefined, route: "points", methods: ["GET"], authLevel: "function" },
       auditDigest: { type: "timerTrigger", direction: "in", schedule: "0 5 * * * *", route: undefined, methods: undefined, authLevel: undefined },
       configExport: { type: "timerTrigger", direction: "in", schedule: "0 30 0 * * *", route: undefined, methods: undefined, authLevel: undefined },

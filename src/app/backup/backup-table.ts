@@ -2,6 +2,7 @@ import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
 import { ChunkedWriter } from "../repo/chunked-writer";
+import { CsvBackupWriter } from "../csv/csv-backup-writer";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { ContentDigest } from "../../core/entity/content-digest";
 import { removedKeys, uncapturedKeys } from "../repo/key-diff";
@@ -33,6 +34,8 @@ export interface TableBackupInput {
   progress: ProgressSink;
   /** How long this point's files must be kept, and their tier (WORM). */
   retention?: Retention;
+  /** A full scan also writes the table's typed-CSV copy (LIFEBOAT_CSV_BACKUPS=full), from the same pages. */
+  csv?: boolean;
 }
 
 /**
@@ -61,6 +64,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   const data = new ChunkedWriter(repo, kek, (n) => paths.dataFile(pointId, table, n), chunkEntities, 3, input.retention);
   const keys = new ChunkedWriter(repo, kek, (n) => paths.keyFile(pointId, table, n), chunkEntities * 4, 3, input.retention);
   const digest = mode === "full" ? new ContentDigest() : undefined;
+  const csv = mode === "full" && input.csv ? new CsvBackupWriter(repo, kek, (n) => paths.csvFile(pointId, table, n), chunkEntities, input.retention) : undefined;
   let recent: [string, string][] = [];
   let recentOverflow = false;
   // Keys captured by this incremental's data scan: a key deleted between the data scan
@@ -95,6 +99,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       if (digest) {
         digest.add(r);
         await keys.add(encodeKeyLine(r));
+        await csv?.add(r);
       } else {
         changed.add(r);
       }
@@ -168,5 +173,6 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     keyCount,
     recent,
     contentDigest: digest ? digest.hex() : null,
+    ...(csv ? { csv: await csv.close() } : {}),
   };
 }

@@ -49,6 +49,8 @@ export interface BackupRequest {
   waitForLockSeconds?: number;
   /** The non-secret settings summary to record in the manifest (compared with the previous point's). */
   settings?: SettingsSummary;
+  /** Full segments also get a typed-CSV copy (LIFEBOAT_CSV_BACKUPS=full). */
+  csvBackups?: boolean;
 }
 
 export type BackupResult =
@@ -136,6 +138,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         chunkEntities: req.chunkEntities,
         progress,
         ...(retention ? { retention } : {}),
+        ...(req.csvBackups ? { csv: true } : {}),
       });
     }
 

@@ -94,6 +94,7 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
             waitForLockSeconds: req.waitForLockSeconds,
             settings: ctx.settingsSummary,
             retention: s.retention,
+            csvBackups: s.csvBackups !== "off",
           },
         );
       if (!ctx.secondary) return run(ctx.repo);

@@ -86,7 +86,7 @@ export async function replicate(from: BackupStore, to: BackupStore, keys: KeyPro
     if (there.has(p.id) || p.id <= newest) continue;
     const m = await loadManifest(from, keys, p.id);
     const retention = retentionOf(manifests.get(paths.manifest(p.id)));
-    const refs: FileRef[] = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...Object.values(m.containers ?? {}).flatMap((c) => c.index)];
+    const refs: FileRef[] = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys, ...(s.csv ?? [])]), ...Object.values(m.containers ?? {}).flatMap((c) => c.index)];
     for (const f of refs) await copy(f.path, { sha256: f.sha256, bytes: f.bytes }, undefined, retention);
     for (const c of Object.values(m.containers ?? {})) {
       const ids = new Set<string>();

@@ -1,3 +1,4 @@
+import { openCsvCopy } from "../csv/csv-backup-writer";
 import type { BackupStore } from "../ports/BackupStore";
 import type { KeyProvider } from "../ports/KeyProvider";
 import { listPoints, loadManifest } from "../repo/catalog";
@@ -49,13 +50,15 @@ export async function runVerify(
     result.points++;
     let files: FileRef[];
     let indexes: FileRef[] = [];
+    let csvCopies: FileRef[] = [];
     try {
       const m = await loadManifest(deps.repo, deps.keys, id);
       if (m.parent && !ids.has(m.parent)) {
         result.problems.push({ pointId: id, path: m.parent, problem: "parent restore point is missing (broken chain)" });
       }
       indexes = Object.values(m.containers ?? {}).flatMap((c) => c.index);
-      files = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...indexes];
+      csvCopies = Object.values(m.tables).flatMap((s) => s.csv ?? []);
+      files = [...Object.values(m.tables).flatMap((s) => [...s.data, ...s.keys]), ...indexes, ...csvCopies];
     } catch (err) {
       result.problems.push({ pointId: id, path: `points/${id}`, problem: `manifest: ${ensureErrorType(err).message}` });
       continue;
@@ -67,6 +70,11 @@ export async function runVerify(
         result.bytes += bytes.length;
         if (bytes.length !== f.bytes) throw new Error(`size ${bytes.length}, manifest says ${f.bytes}`);
         if (sha256Hex(bytes) !== f.sha256) throw new Error("SHA-256 does not match the manifest");
+        if (csvCopies.includes(f)) {
+          await openCsvCopy(bytes, deps.keys, f);
+          meter.add(f.records, bytes.length, bytes.length);
+          continue;
+        }
         const lines = await openLines(bytes, (k) => deps.keys.byId(k));
         if (lines.length !== f.records) throw new Error(`${lines.length} records, manifest says ${f.records}`);
         meter.add(lines.length, bytes.length, bytes.length);

@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = [
   "failback",
   "failback.dryRun",
   "import.csv",
+  /** Plain (decrypted) typed CSV written from a restore point (lifeboat export-csv, GET /api/exports). */
+  "export.csv",
   "drill",
   /** The RPO monitor found a table past the RPO (once per breach), and the breach ended (once). */
   "rpo.breach",

@@ -15,8 +15,8 @@ export const MAX_STRING_LENGTH = 32 * 1024;
 /** Largest Binary value, in bytes. */
 export const MAX_BINARY_BYTES = 64 * 1024;
 
-/** Why a key is rejected, or null. */
-function keyProblem(field: string, k: string): string | null {
+/** Why a key is rejected (naming `field` and the rule), or null. Never throws. */
+export function keyProblem(field: string, k: string): string | null {
   if (k.length > MAX_KEY_LENGTH) return `${field}: longer than ${MAX_KEY_LENGTH} characters (${k.length})`;
   for (let i = 0; i < k.length; i++) {
     const c = k.charCodeAt(i);
@@ -53,7 +53,8 @@ function dateTimeProblem(v: string): string | null {
   return null;
 }
 
-function valueProblem(type: EdmType, v: string): string | null {
+/** Why a canonical value does not fit its EDM type (or its size limit), or null. Never throws. */
+export function valueProblem(type: EdmType, v: string): string | null {
   switch (type) {
     case "String":
       return v.length > MAX_STRING_LENGTH ? `String longer than ${MAX_STRING_LENGTH} characters (${v.length})` : null;

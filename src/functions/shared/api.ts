@@ -58,6 +58,24 @@ export const restoreBody = z
   })
   .refine((b) => !(b.at && b.pointId), { message: "give at or pointId, not both", path: ["at"] });
 
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "must be a table name: a letter, then 2-62 letters or digits");
+
+/** POST /api/imports: a typed CSV (the body) checked, or checked and written, into a table. */
+export const importsQuery = z.strictObject({
+  table: tableName.meta({ description: "The table to import into (in the source account)" }),
+  mode: z.enum(["validate", "apply"]).default("validate").meta({ description: "validate: check every row, write nothing; apply: write a valid file after a safety backup of the table" }),
+  create: z.enum(["true", "false"]).default("false").meta({ description: "apply: create the table when it does not exist" }),
+  inferTypes: z.enum(["true", "false"]).default("false").meta({ description: "Infer the types of untyped values (Storage Explorer's untyped CSV)" }),
+  operator,
+});
+
+/** GET /api/exports: one table of a restore point as typed CSV. */
+export const exportsQuery = z.strictObject({
+  table: tableName.meta({ description: "The table to export" }),
+  pointId: pointId.meta({ description: "The restore point (see GET /api/points)" }),
+  operator,
+});
+
 export const jobsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: "At most this many jobs, newest first" }) });
 
 export const jobIdParam = z.string().refine(isJobId, "must be a restore job id such as r20261130t191800-a1b2c3");

@@ -1,0 +1,89 @@
+import { parse } from "csv-parse/sync";
+import type { BackupStore, Retention } from "../ports/BackupStore";
+import type { Kek, KeyProvider } from "../ports/KeyProvider";
+import { sha256Hex } from "../../core/hash";
+import type { EntityRecord } from "../../core/entity/record";
+import { IntegrityError } from "../../core/errors";
+import { entitySize } from "../../core/csv/entity-size";
+import { openCsv, sealCsv } from "../../format/chunk";
+import type { FileRef } from "../../format/manifest";
+import { typedCsv } from "./csv-writer";
+
+/** A file is cut at this many bytes of entities (the service's size rule), whatever `perFile` says: big entities must not multiply memory. */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Writes a table's typed-CSV copy while a full backup scans it: records are collected into
+ * files of at most `perFile` rows (and about 32 MiB), each a complete typed CSV (its own header, from its own
+ * rows' property names), gzipped and sealed like every other repository file, and written
+ * as soon as it is full with at most `inFlight` uploads pending. Memory is bounded by
+ * perFile × inFlight records.
+ */
+export class CsvBackupWriter {
+  #records: EntityRecord[] = [];
+  #bytes = 0;
+  #seq = 0;
+  #pending = new Set<Promise<void>>();
+  #failure: unknown;
+  readonly files: FileRef[] = [];
+
+  constructor(
+    private readonly repo: BackupStore,
+    private readonly kek: Kek,
+    private readonly pathFor: (seq: number) => string,
+    private readonly perFile: number,
+    private readonly retention?: Retention,
+    private readonly inFlight = 2,
+  ) {}
+
+  /** Adds one entity; waits when too many files are still uploading. Throws the first failed upload. */
+  async add(r: EntityRecord): Promise<void> {
+    this.#records.push(r);
+    this.#bytes += entitySize(r);
+    if (this.#records.length >= this.perFile || this.#bytes >= MAX_FILE_BYTES) await this.#flush();
+  }
+
+  /** Writes what is left and waits for every upload; returns the files in order. */
+  async close(): Promise<FileRef[]> {
+    if (this.#records.length > 0) await this.#flush();
+    await Promise.all(this.#pending);
+    if (this.#failure !== undefined) throw this.#failure;
+    return this.files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    const records = this.#records;
+    this.#records = [];
+    this.#bytes = 0;
+    const path = this.pathFor(this.#seq++);
+    const job = (async () => {
+      const sealed = await sealCsv(typedCsv(records), this.kek);
+      await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
+      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: records.length });
+    })().catch((err: unknown) => {
+      this.#failure ??= err;
+    });
+    this.#pending.add(job);
+    void job.finally(() => this.#pending.delete(job));
+    while (this.#pending.size >= this.inFlight) await Promise.race(this.#pending);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/**
+ * Opens one CSV copy and checks it against its manifest reference: size, SHA-256,
+ * authentication, and its row count. Returns the CSV text. Throws IntegrityError on any mismatch.
+ */
+export async function openCsvCopy(bytes: Buffer, keys: KeyProvider, f: FileRef): Promise<string> {
+  if (bytes.length !== f.bytes || sha256Hex(bytes) !== f.sha256) throw new IntegrityError(`${f.path}: content does not match the manifest's SHA-256 (corrupted or replaced)`, { path: f.path });
+  const text = await openCsv(bytes, (id) => keys.byId(id));
+  let rows: number;
+  try {
+    rows = (parse(text, { record_delimiter: ["\r\n", "\n"] }) as unknown[]).length - 1;
+  } catch (err) {
+    throw new IntegrityError(`${f.path}: not a readable CSV (${err instanceof Error ? err.message : String(err)})`, { path: f.path });
+  }
+  if (rows !== f.records) throw new IntegrityError(`${f.path}: ${rows} rows, manifest says ${f.records}`, { path: f.path });
+  return text;
+}
