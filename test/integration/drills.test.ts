@@ -145,6 +145,26 @@ describe("DR drills", () => {
     expect(endpoint?.value.account ?? "primary").toBe("primary");
   });
 
+  it("full-drill runs every step: restore, config restore, failover simulation, point-in-time restores and the CSV round trip, and lists the manual steps", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lb-drill-full-"));
+    dirs.push(dir);
+    const { s, table } = await backedUp({ LIFEBOAT_FAILOVER: inject("azuriteFailover"), LIFEBOAT_SECONDARY_PATH: dir });
+    await seedTable(s.source, table, makeRecords(20, 3, 4, 500));
+    expect((await takeBackup(s, { operator: "test", kind: "incremental", waitForLockSeconds: 0 })).status).toBe("committed");
+    const r = await runDrill(drillDeps(s), { kind: "full-drill", operator: "cli:test" });
+    expect(r.steps.map((x) => `${x.name}: ${x.outcome}`)).toEqual([
+      "restore test: passed",
+      "config restore test: passed",
+      "failover simulation: passed",
+      "point-in-time restores: passed",
+      "CSV export and import round trip: passed",
+    ]);
+    expect(r.outcome, r.reasons.join("; ")).toBe("passed");
+    expect(r.steps[4]!.detail).toMatch(new RegExp(`table ${table}: 250 rows exported as typed CSV .*identical to the restored table`));
+    expect(r.manualSteps.length).toBeGreaterThan(0);
+    expect(await scratchLeft(s)).toEqual([]);
+  }, 120_000);
+
   it("lists each kind with its next due date, and flags a missed scheduled run as overdue", async () => {
     const { s } = await backedUp();
     const deps = drillDeps(s);

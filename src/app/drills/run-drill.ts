@@ -6,7 +6,7 @@ import { judge, projectRtoMinutes, type DrillFigures, type DrillKind, type Drill
 import { errorText } from "../audit/audited";
 import type { DrillDeps, StepResult } from "./deps";
 import { newDrillId, saveReport } from "./reports";
-import { configRestoreTest, drillPrefix, failoverSimulation, pointInTimeRestores, removeScratch, restoreTest } from "./steps";
+import { configRestoreTest, csvRoundTrip, drillPrefix, failoverSimulation, pointInTimeRestores, removeScratch, restoreTest } from "./steps";
 
 /** The procedures every drill report links, for the review the policy asks for after each test. */
 export const RUNBOOK = "docs/runbook.md";
@@ -70,10 +70,12 @@ export async function runDrill(deps: DrillDeps, run: DrillRun): Promise<DrillRep
       if (data.pointTime) figures.observedRpoMinutes = (startedAt.getTime() - data.pointTime.getTime()) / 60_000;
       const prefix = drillPrefix();
       const cleanup: string[] = [];
+      let restored: Awaited<ReturnType<typeof restoreTest>>["restored"] | null = null;
       try {
         if (run.kind === "restore-test" || run.kind === "full-drill") {
           run.say?.(`restore test: the newest point into scratch tables ${prefix}<Table>`);
           const r = (await step(steps, "restore test", () => restoreTest(deps, prefix, cleanup))) as Awaited<ReturnType<typeof restoreTest>>;
+          restored = r.restored ?? null;
           if (r.measured) {
             figures.entitiesPerSecond = r.measured.entitiesPerSecond;
             if (r.measured.containerBytesPerSecond) figures.bytesPerSecond = r.measured.containerBytesPerSecond;
@@ -96,7 +98,7 @@ export async function runDrill(deps: DrillDeps, run: DrillRun): Promise<DrillRep
         if (run.kind === "full-drill") {
           run.say?.("point-in-time restores at random points across the retention window");
           await step(steps, "point-in-time restores", () => pointInTimeRestores(deps, 3, cleanup));
-          await step(steps, "CSV export and import round trip", async () => ({ outcome: "not available", detail: "CSV backups and import (issue 14) are not built yet" }));
+          await step(steps, "CSV export and import round trip", () => csvRoundTrip(deps, prefix, restored ?? null, run.operator));
         }
       } finally {
         const failures = await removeScratch(deps, prefix, cleanup);

@@ -8,6 +8,9 @@ import { runRestore, type RestoreResult } from "../restore/run-restore";
 import { dropScratch } from "../failover/switch-endpoint";
 import { ensureErrorType, LifeboatError } from "../../core/errors";
 import { errorText } from "../audit/audited";
+import { exportCsv } from "../csv/export-csv";
+import { importCsv } from "../csv/import-csv";
+import { ContentDigest } from "../../core/entity/content-digest";
 import type { DrillDeps, StepResult } from "./deps";
 
 const notAvailable = (detail: string): StepResult => ({ outcome: "not available", detail });
@@ -54,7 +57,11 @@ export async function scratchRestore(deps: DrillDeps, prefix: string, pointId?: 
 }
 
 /** restore-test: the newest point restored into scratch copies and verified; the rates measured. */
-export async function restoreTest(deps: DrillDeps, prefix: string, cleanup: string[]): Promise<StepResult & { measured?: ReturnType<typeof rates> & { pointId: string; pointTime: string } }> {
+export async function restoreTest(
+  deps: DrillDeps,
+  prefix: string,
+  cleanup: string[],
+): Promise<StepResult & { measured?: ReturnType<typeof rates> & { pointId: string; pointTime: string }; restored?: { pointId: string; tables: { table: string; target: string; entities: number }[] } }> {
   if ((await listPoints(deps.repo)).length === 0) return { outcome: "failed", detail: "the repository holds no restore point" };
   const containersBefore = deps.config.containers.map((c) => `${prefix.toLowerCase()}-${c}`);
   cleanup.push(...containersBefore);
@@ -67,6 +74,7 @@ export async function restoreTest(deps: DrillDeps, prefix: string, cleanup: stri
       detail: `point ${result.plan.pointId} (${result.plan.pointTime}): ${result.tables.length} table(s), ${r.entities} entities, ${result.containers.length} container(s) restored into ${prefix}… and verified${result.plan.note ? `; ${result.plan.note}` : ""}`,
       figures: { point: result.plan.pointId, entities: r.entities, bytes: r.bytes, seconds: result.durationMs / 1000, entitiesPerSecond: Math.round(r.entitiesPerSecond) },
       measured: { ...r, pointId: result.plan.pointId, pointTime: result.plan.pointTime },
+      restored: { pointId: result.plan.pointId, tables: result.tables.map((t) => ({ table: t.table, target: t.target, entities: t.entities })) },
     };
   } catch (err) {
     return { outcome: "failed", detail: errorText(err) ?? "failed" };
@@ -148,4 +156,41 @@ export async function pointInTimeRestores(deps: DrillDeps, count: number, cleanu
     }
   }
   return { outcome: "passed", detail: `${done.length} point(s) restored and verified: ${done.join("; ")}`, figures: { points: done.length } };
+}
+
+/** A table's content digest, read by one scan. */
+async function tableDigest(store: DrillDeps["scratch"]["tables"], table: string): Promise<ContentDigest> {
+  const d = new ContentDigest();
+  for await (const page of store.scan(table)) for (const r of page) d.add(r);
+  return d;
+}
+
+/**
+ * The CSV round trip of a full drill: the smallest table of the point the restore test
+ * restored, exported as typed CSV, imported (validate, then apply) into a scratch table,
+ * and compared exactly with the restore test's copy of the same table.
+ */
+export async function csvRoundTrip(deps: DrillDeps, prefix: string, restored: { pointId: string; tables: { table: string; target: string; entities: number }[] } | null, operator: string): Promise<StepResult> {
+  if (!restored || restored.tables.length === 0) return { outcome: "failed", detail: "the restore test restored no table to compare with" };
+  const t = [...restored.tables].sort((a, b) => a.entities - b.entities)[0]!;
+  const chunks: string[] = [];
+  const exported = await exportCsv(deps, {
+    pointId: restored.pointId,
+    tables: [t.table],
+    operator,
+    open: async () => ({ write: async (text) => void chunks.push(text), close: async () => undefined }),
+  });
+  const target = `${prefix}Csv${t.table}`.slice(0, 63);
+  const bytes = Buffer.from(chunks.join(""), "utf8");
+  const source = async function* (): AsyncGenerator<Buffer> {
+    yield bytes;
+  };
+  const ctx = { ...deps, source: deps.scratch.tables };
+  const report = await importCsv(ctx, { table: target, mode: "apply", create: true, inferTypes: false, source, totalBytes: bytes.length, operator });
+  const [imported, expected] = await Promise.all([tableDigest(deps.scratch.tables, target), tableDigest(deps.scratch.tables, t.target)]);
+  const rows = exported.tables[0]?.rows ?? 0;
+  if (!imported.equals(expected)) {
+    return { outcome: "failed", detail: `table ${t.table}: ${rows} rows exported and ${report.written} imported, but the imported table (${imported.count} entities) differs from the restored one (${expected.count})` };
+  }
+  return { outcome: "passed", detail: `table ${t.table}: ${rows} rows exported as typed CSV (${bytes.length} bytes), imported into ${target}, identical to the restored table`, figures: { table: t.table, rows, bytes: bytes.length } };
 }
