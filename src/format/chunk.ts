@@ -8,7 +8,7 @@ import { openFile, sealFile, type ContentType, type KeyLookup } from "./envelope
 // with other chunks; the *Sync forms would block the event loop.
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
-const GZIP_LEVEL = 6;
+const GZIP_LEVEL = 1;
 /**
  * zlib's output chunk. The default (16 KiB) makes a 1 MB chunk take ~60 round trips between the
  * thread pool and a busy main thread; one large chunk keeps compression off the event loop's queue.
@@ -16,7 +16,7 @@ const GZIP_LEVEL = 6;
 const ZLIB_CHUNK = 1 << 20;
 
 /**
- * Encodes lines as NDJSON (each line + "\n", UTF-8) and gzips it (level 6, off the main thread).
+ * Encodes lines as NDJSON (each line + "\n", UTF-8) and gzips it (level 1, off the main thread).
  * Throws LifeboatError (FORMAT.INVALID_LINE) if a line contains "\n".
  */
 export async function encodeLines(lines: string[]): Promise<Buffer> {
