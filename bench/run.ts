@@ -96,6 +96,8 @@ async function bench(args: Args): Promise<void> {
     LIFEBOAT_OVERLAP_SECONDS: String(args.overlapSeconds),
     ...(args.chunkEntities !== undefined ? { LIFEBOAT_CHUNK_ENTITIES: String(args.chunkEntities) } : {}),
     ...(args.restoreConcurrency !== undefined ? { LIFEBOAT_RESTORE_CONCURRENCY: String(args.restoreConcurrency) } : {}),
+    // The CSV copy a full backup writes from the same scan (on by default): LIFEBOAT_CSV_BACKUPS=off measures without it.
+    ...(process.env.LIFEBOAT_CSV_BACKUPS ? { LIFEBOAT_CSV_BACKUPS: process.env.LIFEBOAT_CSV_BACKUPS } : {}),
   });
   const services = createServices(config);
   const events = new Map<string, ProgressEvent>();
