@@ -12,6 +12,7 @@ import { createServices } from "../../src/services";
 import { uniqueTable } from "../helpers/names";
 import { testSettings } from "../helpers/services";
 import { makeRecords, seedTable } from "../helpers/table-fixtures";
+import { cli } from "../helpers/cli-io";
 
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const DOWN_SOURCE = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1";
@@ -104,5 +105,20 @@ describe("the standby app (LIFEBOAT_ROLE=standby)", () => {
   it("refuses a standby without the primary app's URL, naming the setting", () => {
     expect(() => loadConfig(testSettings(["T1"], { LIFEBOAT_ROLE: "standby" }))).toThrow(/LIFEBOAT_PRIMARY_APP_URL: is required with LIFEBOAT_ROLE=standby/);
     expect(() => loadConfig(testSettings(["T1"], { LIFEBOAT_ROLE: "backup" }))).toThrow(/LIFEBOAT_ROLE: must be primary or standby/);
+  });
+
+  it("lifeboat status still answers when the source account is down: the RPO part from the repository, the coverage of * says why it is missing", async () => {
+    const table = uniqueTable("StDown");
+    const settings = testSettings([table]);
+    const s = createServices(loadConfig(settings));
+    await seedTable(s.source, table, makeRecords(5));
+    expect((await takeBackup(s, { operator: "test", kind: "full", waitForLockSeconds: 0 })).status).toBe("committed");
+    const down = { ...settings, LIFEBOAT_TABLES: "*", LIFEBOAT_SOURCE: DOWN_SOURCE, LIFEBOAT_STORAGE_RETRIES: "0" };
+    const run = await cli(["status", "--json"], down);
+    expect(run.code, run.stderr).toBe(0);
+    const st = JSON.parse(run.stdout) as { tables: { table: string; withinRpo: boolean }[]; coverageError?: string; coverage?: unknown };
+    expect(st.tables).toEqual([expect.objectContaining({ table, withinRpo: true })]);
+    expect(st.coverage).toBeUndefined();
+    expect(st.coverageError).toMatch(/^cannot list the source's tables: /);
   });
 });

@@ -37,6 +37,8 @@ export interface StatusResult {
   degraded: string | null;
   /** With LIFEBOAT_TABLES=*: the source's tables the next backup covers, and those it leaves out with why (absent otherwise). */
   coverage?: Coverage;
+  /** With LIFEBOAT_TABLES=*: why the coverage could not be read (the source account is down); the rest of the status stands. */
+  coverageError?: string;
 }
 
 /**
@@ -91,5 +93,11 @@ export async function getStatus(ctx: { repo: BackupStore; secondary?: BackupStor
 /** The status, and with "*" what the next backup covers (`coverage`). For people: the CLI and GET /api/status. */
 export async function getFullStatus(ctx: { repo: BackupStore; secondary?: BackupStore; source: TableStore; config: StatusSettings & { auditTable: string; excludeTables: string[] } }): Promise<StatusResult> {
   const st = await getStatus(ctx);
-  return ctx.config.tables === "*" ? { ...st, coverage: await coverage(ctx) } : st;
+  if (ctx.config.tables !== "*") return st;
+  try {
+    return { ...st, coverage: await coverage(ctx) };
+  } catch (err) {
+    // The RPO part comes from the repository: a source outage must not hide it.
+    return { ...st, coverageError: `cannot list the source's tables: ${ensureErrorType(err).message}` };
+  }
 }

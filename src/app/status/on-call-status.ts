@@ -1,4 +1,5 @@
 import { activeEndpoint } from "../failover/active-endpoint";
+import { followActiveEndpoint } from "../failover/follow-endpoint";
 import type { EndpointRecord } from "../ports/EndpointState";
 import { drillsStatus } from "../drills/status";
 import type { DrillDeps } from "../drills/deps";
@@ -23,7 +24,8 @@ export interface OnCallStatus extends StatusResult {
  * place; only the RPO part throws (what getFullStatus throws).
  */
 export async function getOnCallStatus(ctx: DrillDeps): Promise<OnCallStatus> {
-  const st = await getFullStatus(ctx);
+  // After a failover the failover account is the source: what "*" covers is read there.
+  const st = await getFullStatus((await followActiveEndpoint(ctx)).ctx);
   const why = (err: unknown): { error: string } => ({ error: ensureErrorType(err).message });
   const [drills, endpoint] = await Promise.all([drillsStatus(ctx).catch(why), activeEndpoint(ctx).catch(why)]);
   return {

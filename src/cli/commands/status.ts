@@ -33,6 +33,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         for (const d of st.drills) io.stdout(`  drill ${d.kind.padEnd(20)} ${d.outcome ?? "never run"}${d.at ? ` ${d.at}` : ""}${d.overdue ? "  OVERDUE" : ""}\n`);
       }
       io.stdout("error" in st.activeEndpoint ? `active endpoint: unknown (${st.activeEndpoint.error})\n` : `active endpoint: ${st.activeEndpoint.account} ${st.activeEndpoint.tableServiceUri}${st.activeEndpoint.since ? ` since ${st.activeEndpoint.since}` : ""}\n`);
+      if (st.coverageError) io.stdout(`LIFEBOAT_TABLES=*: ${st.coverageError}\n`);
       if (st.coverage) {
         io.stdout(`LIFEBOAT_TABLES=* covers ${st.coverage.included.length} table(s): ${st.coverage.included.join(", ") || "none"}\n`);
         for (const x of st.coverage.excluded) io.stdout(`  left out: ${x.table.padEnd(24)} ${x.reason}\n`);
