@@ -8,6 +8,7 @@ import { entitySize } from "../../core/csv/entity-size";
 import { openCsv, sealCsv } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
 import { typedCsv } from "./csv-writer";
+import { BoundedUploads } from "../repo/bounded-uploads";
 
 /** A file is cut at this many bytes of entities (the service's size rule), whatever `perFile` says: big entities must not multiply memory. */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -23,8 +24,7 @@ export class CsvBackupWriter {
   #records: EntityRecord[] = [];
   #bytes = 0;
   #seq = 0;
-  #pending = new Set<Promise<void>>();
-  #failure: unknown;
+  readonly #uploads: BoundedUploads;
   readonly files: FileRef[] = [];
 
   constructor(
@@ -33,8 +33,10 @@ export class CsvBackupWriter {
     private readonly pathFor: (seq: number) => string,
     private readonly perFile: number,
     private readonly retention?: Retention,
-    private readonly inFlight = 2,
-  ) {}
+    inFlight = 2,
+  ) {
+    this.#uploads = new BoundedUploads(inFlight);
+  }
 
   /** Adds one entity; waits when too many files are still uploading. Throws the first failed upload. */
   async add(r: EntityRecord): Promise<void> {
@@ -46,28 +48,21 @@ export class CsvBackupWriter {
   /** Writes what is left and waits for every upload; returns the files in order. */
   async close(): Promise<FileRef[]> {
     if (this.#records.length > 0) await this.#flush();
-    await Promise.all(this.#pending);
-    if (this.#failure !== undefined) throw this.#failure;
+    await this.#uploads.settle();
     return this.files.sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
   async #flush(): Promise<void> {
-    if (this.#failure !== undefined) throw this.#failure;
+    this.#uploads.throwIfFailed();
     const records = this.#records;
     this.#records = [];
     this.#bytes = 0;
     const path = this.pathFor(this.#seq++);
-    const job = (async () => {
+    await this.#uploads.add(async () => {
       const sealed = await sealCsv(typedCsv(records), this.kek);
       await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
       this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: records.length });
-    })().catch((err: unknown) => {
-      this.#failure ??= err;
     });
-    this.#pending.add(job);
-    void job.finally(() => this.#pending.delete(job));
-    while (this.#pending.size >= this.inFlight) await Promise.race(this.#pending);
-    if (this.#failure !== undefined) throw this.#failure;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Kek } from "../ports/KeyProvider";
 import { sha256Hex } from "../../core/hash";
 import { sealLines } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
+import { BoundedUploads } from "./bounded-uploads";
 
 /**
  * Collects NDJSON lines into encrypted files of at most `perFile` lines and writes
@@ -12,8 +13,7 @@ import type { FileRef } from "../../format/manifest";
 export class ChunkedWriter {
   #lines: string[] = [];
   #seq = 0;
-  #pending = new Set<Promise<void>>();
-  #failure: unknown;
+  readonly #uploads: BoundedUploads;
   readonly files: FileRef[] = [];
   bytes = 0;
   records = 0;
@@ -23,10 +23,12 @@ export class ChunkedWriter {
     private readonly kek: Kek,
     private readonly pathFor: (seq: number) => string,
     private readonly perFile: number,
-    private readonly inFlight = 3,
+    inFlight = 3,
     /** How long the files must be kept, and their tier (WORM; see BackupStore.put). */
     private readonly retention?: Retention,
-  ) {}
+  ) {
+    this.#uploads = new BoundedUploads(inFlight);
+  }
 
   /** Adds one line; waits when too many files are still uploading. */
   async add(line: string): Promise<void> {
@@ -37,29 +39,22 @@ export class ChunkedWriter {
   /** Writes what is left and waits for every upload; returns the files in order. */
   async close(): Promise<FileRef[]> {
     if (this.#lines.length > 0) await this.#flush();
-    await Promise.all(this.#pending);
-    if (this.#failure !== undefined) throw this.#failure;
+    await this.#uploads.settle();
     this.files.sort((a, b) => (a.path < b.path ? -1 : 1));
     return this.files;
   }
 
   async #flush(): Promise<void> {
-    if (this.#failure !== undefined) throw this.#failure;
+    this.#uploads.throwIfFailed();
     const lines = this.#lines;
     this.#lines = [];
     const path = this.pathFor(this.#seq++);
-    const job = (async () => {
+    await this.#uploads.add(async () => {
       const sealed = await sealLines(lines, this.kek);
       await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
       this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: lines.length });
       this.bytes += sealed.length;
       this.records += lines.length;
-    })().catch((err: unknown) => {
-      this.#failure ??= err;
     });
-    this.#pending.add(job);
-    void job.finally(() => this.#pending.delete(job));
-    while (this.#pending.size >= this.inFlight) await Promise.race(this.#pending);
-    if (this.#failure !== undefined) throw this.#failure;
   }
 }
