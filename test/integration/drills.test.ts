@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { drillsStatus, listReports, loadReport, runDrill } from "../../src/app/drills";
+import { listPoints } from "../../src/app/repo/catalog";
+import { schedule } from "../../src/core/drills/drill";
 import { takeBackup } from "../../src/app/backup/take-backup";
 import { takeConfigExport } from "../../src/app/config-export/use-cases";
 import type { DrillReport } from "../../src/core/drills/drill";
@@ -168,17 +170,19 @@ describe("DR drills", () => {
   it("lists each kind with its next due date, and flags a missed scheduled run as overdue", async () => {
     const { s } = await backedUp();
     const deps = drillDeps(s);
-    // The monthly restore test was due on the 1st at 03:00; it is the 5th and it never ran.
-    const fifth = new Date("2026-12-05T12:00:00Z");
+    // The monthly restore test is next due on the 1st at 03:00; four days after that it has not run.
+    const due = schedule(s.config.drills.schedules["restore-test"], new Date()).next!;
+    const fifth = new Date(due.getTime() + 4 * 86_400_000 + 9 * 3_600_000);
     let st = await drillsStatus({ ...deps, now: () => fifth });
     const restore = st.kinds.find((k) => k.kind === "restore-test")!;
-    expect(restore).toMatchObject({ last: null, overdue: true, nextDue: "2027-01-01T03:00:00.000Z" });
-    // The quarterly simulation was last due on 1 October, before Lifeboat's oldest point: nobody missed it.
-    expect(st.kinds.find((k) => k.kind === "failover-simulation")).toMatchObject({ last: null, overdue: false, nextDue: "2027-01-01T04:00:00.000Z" });
+    expect(restore).toMatchObject({ last: null, overdue: true, nextDue: schedule(s.config.drills.schedules["restore-test"], fifth).next!.toISOString() });
+    // A kind is overdue only for a run due after Lifeboat's oldest point (a fresh deployment missed nothing before it).
+    const oldest = (await listPoints(s.repo))[0]!.time;
+    for (const k of st.kinds) expect(k.overdue, k.kind).toBe(schedule(k.schedule, fifth).previous!.getTime() >= oldest.getTime());
     expect(st.projectedRtoMinutes).toBeNull();
     // A run after the missed one clears it.
     await runDrill({ ...deps, now: () => fifth }, { kind: "restore-test", operator: "cli:test" });
-    st = await drillsStatus({ ...deps, now: () => new Date("2026-12-06T00:00:00Z") });
+    st = await drillsStatus({ ...deps, now: () => new Date(fifth.getTime() + 12 * 3_600_000) });
     expect(st.kinds.find((k) => k.kind === "restore-test")).toMatchObject({ overdue: false, last: expect.objectContaining({ kind: "restore-test" }) });
     expect(st.projectedRtoMinutes).toBeGreaterThan(0);
     const status = JSON.parse((await cli(["status", "--json"], s.settings)).stdout) as { rto: { projectedMinutes: number; withinObjective: boolean }; drills: { kind: string; outcome: string | null }[]; activeEndpoint: { account: string }; containers: { container: string; withinRpo: boolean }[] };
@@ -186,7 +190,7 @@ describe("DR drills", () => {
     expect(status.containers).toEqual([expect.objectContaining({ container: s.config.containers[0], withinRpo: true })]);
     expect(status.rto.projectedMinutes).toBeGreaterThan(0);
     expect(status.rto.withinObjective).toBe(true);
-    // Run "on the 5th" against a point taken today: the point looked days old, so at risk.
+    // Run days after the point was taken: the point looked days old, so at risk.
     expect(status.drills.find((d) => d.kind === "restore-test")?.outcome).toBe("at risk");
     expect(status.activeEndpoint.account).toBe("primary");
     const out = await cli(["drills"], s.settings);
