@@ -96,6 +96,8 @@ async function bench(args: Args): Promise<void> {
     LIFEBOAT_OVERLAP_SECONDS: String(args.overlapSeconds),
     ...(args.chunkEntities !== undefined ? { LIFEBOAT_CHUNK_ENTITIES: String(args.chunkEntities) } : {}),
     ...(args.restoreConcurrency !== undefined ? { LIFEBOAT_RESTORE_CONCURRENCY: String(args.restoreConcurrency) } : {}),
+    // LIFEBOAT_SCAN_CONCURRENCY: the PartitionKey ranges the restore's verification reads at once (default 4).
+    ...(process.env.LIFEBOAT_SCAN_CONCURRENCY ? { LIFEBOAT_SCAN_CONCURRENCY: process.env.LIFEBOAT_SCAN_CONCURRENCY } : {}),
     // The CSV copy a full backup writes from the same scan (on by default): LIFEBOAT_CSV_BACKUPS=off measures without it.
     ...(process.env.LIFEBOAT_CSV_BACKUPS ? { LIFEBOAT_CSV_BACKUPS: process.env.LIFEBOAT_CSV_BACKUPS } : {}),
   });
@@ -191,7 +193,7 @@ async function bench(args: Args): Promise<void> {
   progress(`Lifeboat restore into ${prefix}${table} (concurrency ${config.restoreConcurrency})`);
   const [restored, restoreSt] = await phase(
     "restore",
-    () => runRestore(deps, { tables: [table], target: { kind: "prefix", prefix }, concurrency: config.restoreConcurrency }),
+    () => runRestore(deps, { tables: [table], target: { kind: "prefix", prefix }, concurrency: config.restoreConcurrency, scanConcurrency: config.scanConcurrency }),
     true,
   );
   const rt = restored.tables[0];

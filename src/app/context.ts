@@ -23,6 +23,8 @@ export interface AppSettings {
   overlapSeconds: number;
   chunkEntities: number;
   restoreConcurrency: number;
+  /** PartitionKey ranges a restore's verification scans at once. */
+  scanConcurrency: number;
   retention: { incrementalDays: number; dailyDays: number; weeklyWeeks: number };
   rpoMinutes: number;
   rtoMinutes: number;

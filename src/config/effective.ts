@@ -36,6 +36,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_OVERLAP_SECONDS: String(c.overlapSeconds),
     LIFEBOAT_CHUNK_ENTITIES: String(c.chunkEntities),
     LIFEBOAT_RESTORE_CONCURRENCY: String(c.restoreConcurrency),
+    LIFEBOAT_SCAN_CONCURRENCY: String(c.scanConcurrency),
     LIFEBOAT_STORAGE_RETRIES: String(c.storageRetries),
     RETENTION_INCREMENTAL_DAYS: String(c.retention.incrementalDays),
     RETENTION_DAILY_DAYS: String(c.retention.dailyDays),

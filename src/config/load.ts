@@ -38,6 +38,8 @@ export interface Config {
   chunkEntities: number;
   /** Partitions written in parallel during a restore. */
   restoreConcurrency: number;
+  /** PartitionKey ranges a restore's verification scans at once (LIFEBOAT_SCAN_CONCURRENCY). */
+  scanConcurrency: number;
   /** Retries of a storage request that may pass (LIFEBOAT_STORAGE_RETRIES): how long a store is waited for before it counts as down. */
   storageRetries: number;
   /** Retention tiers: incremental points (days), dailies (days), weeklies (weeks). */
@@ -147,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
     chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
+    scanConcurrency: p.LIFEBOAT_SCAN_CONCURRENCY,
     storageRetries: p.LIFEBOAT_STORAGE_RETRIES,
     retention: { incrementalDays: p.RETENTION_INCREMENTAL_DAYS, dailyDays: p.RETENTION_DAILY_DAYS, weeklyWeeks: p.RETENTION_WEEKLY_WEEKS },
     immutability: p.LIFEBOAT_IMMUTABILITY === "on",

@@ -27,8 +27,10 @@ class MemoryTables implements TableStore {
   async deleteTable(t: string): Promise<void> {
     this.tables.delete(t);
   }
-  async *scan(t: string, _o?: ScanOptions): AsyncIterable<EntityRecord[]> {
-    const rows = this.tables.get(t) ?? [];
+  async *scan(t: string, o?: ScanOptions): AsyncIterable<EntityRecord[]> {
+    const from = o?.partitions?.from;
+    const before = o?.partitions?.before;
+    const rows = (this.tables.get(t) ?? []).filter((r) => (from === undefined || r.pk >= from) && (before === undefined || r.pk < before));
     if (rows.length > 0) yield rows.map((r) => ({ ...r, ts: "2026-01-01T00:00:00.0000000Z", etag: "e" }));
   }
   async read(t: string, k: EntityKey): Promise<EntityRecord | null> {

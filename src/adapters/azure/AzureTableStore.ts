@@ -93,7 +93,12 @@ export class AzureTableStore implements TableStore {
   }
 
   scan(table: string, options: ScanOptions = {}): AsyncIterable<EntityRecord[]> {
-    const filter = options.since ? `Timestamp ge datetime'${options.since}'` : undefined;
+    const parts = [
+      ...(options.since ? [`Timestamp ge datetime'${options.since}'`] : []),
+      ...(options.partitions?.from !== undefined ? [odata`PartitionKey ge ${options.partitions.from}`] : []),
+      ...(options.partitions?.before !== undefined ? [odata`PartitionKey lt ${options.partitions.before}`] : []),
+    ];
+    const filter = parts.length > 0 ? parts.join(" and ") : undefined;
     // Timestamp too: an incremental finds the entities written while it ran by it.
     const select = options.keysOnly ? ["PartitionKey", "RowKey", "Timestamp"] : undefined;
     return this.#query(table, filter, select, options.pageSize ?? 1000, options.onServiceTime);

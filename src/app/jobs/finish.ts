@@ -49,7 +49,9 @@ async function verifyTable(ctx: AppContext, job: JobRecord, prep: TablePrep, tas
     upserts.merge(more.upserts);
     deletes.push(...more.deletes);
   }
-  await verifyTarget({ store: ctx.source, table: prep.table, target: prep.target, expected, refused: { upserts, deletes }, progress: noProgress });
+  // Split the scan where the full segment's files start (file order is the service's key order).
+  const boundaries = mine.filter((t) => t.kind === "file" && t.firstPk !== undefined).sort((a, b) => (a.file ?? 0) - (b.file ?? 0)).map((t) => t.firstPk!);
+  await verifyTarget({ store: ctx.source, table: prep.table, target: prep.target, expected, refused: { upserts, deletes }, progress: noProgress, boundaries, concurrency: ctx.config.scanConcurrency });
   checkRecordedDigest(prep.table, chain, expected);
   return { table: prep.table, target: prep.target, entities: expected.count, digest: expected.hex(), deleted };
 }

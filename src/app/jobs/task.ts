@@ -50,6 +50,7 @@ async function runTask(ctx: AppContext, pointId: string, task: TaskRecord, progr
   const writer = new TableWriter(ctx.source, task.target, ctx.config.restoreConcurrency);
   const expected = new ContentDigest();
   const meter = new ProgressMeter(progress, "restore", task.target, { total: task.records });
+  let firstPk: string | undefined;
   if (task.kind === "changes") {
     await replayFiles({ repo: ctx.repo, keys: ctx.keys, files: chain.changeFiles, seen: new KeyStates(chain.changes), writer, expected, meter });
   } else {
@@ -57,7 +58,9 @@ async function runTask(ctx: AppContext, pointId: string, task: TaskRecord, progr
     if (!file) throw new IntegrityError(`point ${pointId}: table ${task.name} has no full-segment file ${task.file}`);
     // The incrementals' keys are read (not written) so this file leaves their newer states alone.
     const seen = await changedKeys(ctx.repo, ctx.keys, chain);
-    await replayFiles({ repo: ctx.repo, keys: ctx.keys, files: [file], seen, writer, expected, meter });
+    const firstKeys: string[] = [];
+    await replayFiles({ repo: ctx.repo, keys: ctx.keys, files: [file], seen, writer, expected, meter, firstKeys });
+    if (firstKeys[0] !== undefined) firstPk = firstKeys[0];
   }
   await writer.flush();
   meter.done();
@@ -67,6 +70,7 @@ async function runTask(ctx: AppContext, pointId: string, task: TaskRecord, progr
     entities: writer.written,
     bytes: meter.bytes,
     digest: { hex: expected.hex(), count: expected.count },
+    ...(firstPk !== undefined ? { firstPk } : {}),
     refusedUpserts: { hex: refused.upserts.hex(), count: refused.upserts.count },
     refusedDeletes: refused.deletes,
     rejected: writer.rejected.slice(0, MAX_NAMED_REJECTED).map((r) => rejectedEntity(task.name, task.target, r)),

@@ -13,6 +13,8 @@ export interface ScanOptions {
   keysOnly?: boolean;
   /** Entities per service page (max 1000). */
   pageSize?: number;
+  /** Only partitions in [from, before) (either end open when absent): one of several ranges read at once. */
+  partitions?: { from?: string; before?: string };
   /** Called once with the service's clock at the first page (its Date header), when the service sends one. */
   onServiceTime?: (serviceTime: Date) => void;
 }

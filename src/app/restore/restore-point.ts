@@ -80,7 +80,7 @@ export async function restorePoint(ctx: AppContext, req: RestorePointRequest): P
     () =>
       runRestore(
         { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo: ctx.repo, keys: ctx.keys, safetyBackup, ...(progress ? { progress } : {}) },
-        { ...request, concurrency: ctx.config.restoreConcurrency },
+        { ...request, concurrency: ctx.config.restoreConcurrency, scanConcurrency: ctx.config.scanConcurrency },
       ),
     { changesData: !request.dryRun, preflight: !request.dryRun, detailsOf: restoreDetails, targetOf: (r) => ({ point: r.plan.pointId }) },
   );

@@ -19,6 +19,8 @@ export interface TableRestoreInput {
   /** Newest first, ending with the point holding this table's full segment. */
   chain: Manifest[];
   concurrency: number;
+  /** PartitionKey ranges the verification reads at once. */
+  scanConcurrency?: number;
   progress: ProgressSink;
   /** Called before the restore creates the target table (not when it exists already). */
   onCreate?: (target: string) => Promise<void>;
@@ -62,7 +64,8 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
   const files = [...chain.changeFiles, ...chain.fullFiles];
   // Progress counts the backup's records read: their number is known from the manifests.
   const meter = new ProgressMeter(input.progress, "restore", target, { total: files.reduce((n, x) => n + x.f.records, 0) });
-  await replayFiles({ repo, keys, files, seen, writer, expected, meter });
+  const firstKeys: string[] = [];
+  await replayFiles({ repo, keys, files, seen, writer, expected, meter, firstKeys });
   await writer.flush();
   meter.done();
 
@@ -72,7 +75,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
 
   // Verify: what the target holds now must be exactly what the backup says, less what the service refused.
   const refused = [...writer.rejected, ...(swept?.rejected ?? [])];
-  await verifyTarget({ store, table, target, expected, refused: refusedOf(refused), progress: input.progress });
+  await verifyTarget({ store, table, target, expected, refused: refusedOf(refused), progress: input.progress, boundaries: firstKeys, concurrency: input.scanConcurrency ?? 1 });
   checkRecordedDigest(table, chain, expected);
   return {
     table,

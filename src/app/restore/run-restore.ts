@@ -42,6 +42,8 @@ export interface RestoreRequest {
   target: RestoreTarget;
   dryRun?: boolean;
   concurrency: number;
+  /** PartitionKey ranges each table's verification reads at once (default 1). */
+  scanConcurrency?: number;
 }
 
 export interface RestorePlan {
@@ -212,6 +214,7 @@ export async function runRestore(deps: RestoreDeps, req: RestoreRequest): Promis
         target: t.target,
         chain,
         concurrency: req.concurrency,
+        ...(req.scanConcurrency ? { scanConcurrency: req.scanConcurrency } : {}),
         progress: deps.progress ?? noProgress,
         // A table the restore creates is Lifeboat's: recorded first, so "*" backups leave it out.
         ...(plan.inPlace ? {} : { onCreate: (target: string) => recordCreatedTable(deps.repo, deps.keys, { table: target, by: "restore", point: plan.pointId }) }),

@@ -60,6 +60,8 @@ export interface ReplayInput {
   writer?: TableWriter;
   expected?: ContentDigest;
   meter?: ProgressMeter;
+  /** Filled with the first PartitionKey of each full-segment file replayed (in file order: the service's key order). */
+  firstKeys?: string[];
 }
 
 /**
@@ -69,7 +71,7 @@ export interface ReplayInput {
  * current file is written.
  */
 export async function replayFiles(input: ReplayInput): Promise<void> {
-  const { repo, keys, files, seen, writer, expected, meter } = input;
+  const { repo, keys, files, seen, writer, expected, meter, firstKeys } = input;
   const fetches: Promise<string[]>[] = [];
   const LOOKAHEAD = 2;
   const fetch = (f: FileRef): Promise<string[]> => settle(readLines(repo, keys, f));
@@ -85,6 +87,7 @@ export async function replayFiles(input: ReplayInput): Promise<void> {
     for (let n = 0; n < lines.length; n++) {
       const line = lines[full ? n : lines.length - 1 - n] as string;
       const r = decodeRecordLine(line);
+      if (full && n === 0) firstKeys?.push(r.pk);
       if (full) {
         if (isTombstone(r) || seen.get(r.pk, r.rk) !== 0) continue;
       } else if (seen.add(r.pk, r.rk, isTombstone(r) ? DELETED : ALIVE) !== 0 || isTombstone(r)) continue;

@@ -53,14 +53,14 @@ export async function verifyTarget(input: {
   expected: ContentDigest;
   refused: Refused;
   progress: ProgressSink;
+  /** PartitionKeys splitting the table into ranges read at once, in the service's key order (the first key of each full data file); none: one scan. */
+  boundaries?: readonly string[];
+  /** Ranges read at once (LIFEBOAT_SCAN_CONCURRENCY). */
+  concurrency?: number;
 }): Promise<void> {
   const { store, table, target, expected, refused } = input;
-  const actual = new ContentDigest();
   const meter = new ProgressMeter(input.progress, "verify", target, { total: expected.count });
-  for await (const page of store.scan(target)) {
-    for (const r of page) actual.add(r);
-    meter.add(page.length, 0);
-  }
+  const actual = await scanDigest(store, target, partitionRanges(input.boundaries ?? []), input.concurrency ?? 1, meter);
   meter.done();
   // actual + what was not written = expected + what could not be deleted.
   const left = new ContentDigest();
@@ -81,4 +81,37 @@ export async function verifyTarget(input: {
       { table, target, expectedCount: expected.count, actualCount: actual.count },
     );
   }
+}
+
+/**
+ * The PartitionKey ranges between boundaries given in the service's key order (equal
+ * neighbours merged): [start, b1), [b1, b2), …, [bn, end). Together they cover every key
+ * exactly once, whatever the table holds. A boundary out of order is dropped (its range
+ * would overlap another). Pure.
+ */
+export function partitionRanges(boundaries: readonly string[]): { from?: string; before?: string }[] {
+  const bounds: string[] = [];
+  for (const b of boundaries) if (b !== "" && (bounds.length === 0 || b > bounds[bounds.length - 1]!)) bounds.push(b);
+  const ranges: { from?: string; before?: string }[] = [];
+  for (let i = 0; i <= bounds.length; i++) ranges.push({ ...(i > 0 ? { from: bounds[i - 1]! } : {}), ...(i < bounds.length ? { before: bounds[i]! } : {}) });
+  return ranges;
+}
+
+/** The content digest of a table, its ranges scanned `concurrency` at a time (digests of disjoint sets add up). */
+async function scanDigest(store: TableStore, target: string, ranges: readonly { from?: string; before?: string }[], concurrency: number, meter: ProgressMeter): Promise<ContentDigest> {
+  const total = new ContentDigest();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ranges.length) {
+      const range = ranges[next++]!;
+      const d = new ContentDigest();
+      for await (const page of store.scan(target, range.from === undefined && range.before === undefined ? {} : { partitions: range })) {
+        for (const r of page) d.add(r);
+        meter.add(page.length, 0);
+      }
+      total.merge(d);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ranges.length)) }, worker));
+  return total;
 }

@@ -82,6 +82,8 @@ export interface TaskRecord {
   refusedUpserts?: { hex: string; count: number };
   refusedDeletes?: { pk: string; rk: string }[];
   rejected?: RejectedEntity[];
+  /** A full-file task: the file's first PartitionKey (the final step's verification splits the table there). */
+  firstPk?: string;
   /** A container task: blobs the target held that the point does not (removed). */
   deleted?: number;
   updatedAt: string;

@@ -51,7 +51,8 @@ export class ClockTables implements TableStore {
     this.tables.delete(t);
   }
   async *scan(t: string, o: ScanOptions = {}): AsyncIterable<EntityRecord[]> {
-    const rows = this.#sorted(t).filter((r) => o.since === undefined || (r.ts ?? "") >= o.since);
+    const { from, before } = o.partitions ?? {};
+    const rows = this.#sorted(t).filter((r) => (o.since === undefined || (r.ts ?? "") >= o.since) && (from === undefined || r.pk >= from) && (before === undefined || r.pk < before));
     for (let i = 0; i < rows.length; i += 3) {
       yield rows.slice(i, i + 3).map((r) => (o.keysOnly ? { pk: r.pk, rk: r.rk, ts: r.ts, props: {} } : { ...r, props: { ...r.props } }));
     }
