@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runBackup } from "../../src/app/backup/run-backup";
 import { listPoints } from "../../src/app/repo/catalog";
@@ -9,17 +7,9 @@ import type { EntityRecord } from "../../src/core/entity/record";
 import { uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
+import { killChildren, sleep, startTsxChild } from "../helpers/tsx-child";
 
-const ROOT = join(__dirname, "..", "..");
-const CHILD = join(ROOT, "test", "helpers", "backup-child.ts");
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  // Never leave a child of ours running (by its own pid only).
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, "SIGKILL");
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+afterEach(killChildren);
 
 describe("crash safety (invariant 1)", () => {
   it(
@@ -51,19 +41,7 @@ describe("crash safety (invariant 1)", () => {
       const expected: EntityRecord[] = [...v2.filter((r) => !gone.has(`${r.pk}/${r.rk}`)), ...added];
 
       // 3. A real backup in another process, killed once it has written data files.
-      const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
-        cwd: ROOT,
-        env: { ...process.env, ...s.settings, LIFEBOAT_TEST_PUT_DELAY_MS: "150" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      children.push(child);
-      let out = "";
-      let err = "";
-      child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child.once("exit", (code, signal) => resolve({ code, signal })),
-      );
+      const child = startTsxChild("backup-child.ts", { ...s.settings, LIFEBOAT_TEST_PUT_DELAY_MS: "150" });
 
       const orphanData = async (): Promise<string[]> => {
         const found: string[] = [];
@@ -72,16 +50,16 @@ describe("crash safety (invariant 1)", () => {
       };
       const deadline = Date.now() + 60_000;
       let seen: string[] = [];
-      while (Date.now() < deadline && child.exitCode === null) {
+      while (Date.now() < deadline && child.process.exitCode === null) {
         seen = (await orphanData()).filter((p) => /\/d-\d{6}\.ndjson\.gz\.lbe$/.test(p));
         if (seen.length > 0) break;
         await sleep(25);
       }
-      expect(seen.length, `the child wrote no data file in time (stdout: ${out}, stderr: ${err})`).toBeGreaterThan(0);
-      child.kill("SIGKILL");
-      const { code, signal } = await exited;
-      expect(signal, `the child finished before it was killed (code ${code}, stdout: ${out}, stderr: ${err})`).toBe("SIGKILL");
-      expect(out).not.toMatch(/committed/);
+      expect(seen.length, `the child wrote no data file in time (stdout: ${child.out}, stderr: ${child.err})`).toBeGreaterThan(0);
+      child.process.kill("SIGKILL");
+      const { code, signal } = await child.exited;
+      expect(signal, `the child finished before it was killed (code ${code}, stdout: ${child.out}, stderr: ${child.err})`).toBe("SIGKILL");
+      expect(child.out).not.toMatch(/committed/);
 
       // No visible point: the crashed run's data files exist, its manifest does not.
       const afterCrash = await listPoints(s.repo);

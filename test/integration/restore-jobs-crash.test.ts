@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { resetServices } from "../../src/functions/shared/runtime";
@@ -11,15 +9,11 @@ import { uniqueTable } from "../helpers/names";
 import { jobSettings } from "../helpers/services";
 import { expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
 import { runJobWorker } from "../helpers/job-worker";
+import { killChildren, sleep, startTsxChild } from "../helpers/tsx-child";
 
-
-const ROOT = join(__dirname, "..", "..");
-const CHILD = join(ROOT, "test", "helpers", "job-worker-child.ts");
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const children: ChildProcess[] = [];
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, "SIGKILL");
+  killChildren();
   for (const s of stops.splice(0)) await s();
   resetServices();
 });
@@ -51,24 +45,16 @@ describe("restore jobs survive a dying worker", () => {
 
       // 1. A worker process that writes slowly (each transaction 150 ms, one at a time), killed
       //    once table X and two of Y's five files are done and the third is being written.
-      const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
-        cwd: ROOT,
-        env: { ...process.env, ...settings, LIFEBOAT_TEST_BATCH_DELAY_MS: "150", LIFEBOAT_TEST_LEASE_MS: "3000" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      children.push(child);
-      let out = "";
-      child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+      const child = startTsxChild("job-worker-child.ts", { ...settings, LIFEBOAT_TEST_BATCH_DELAY_MS: "150", LIFEBOAT_TEST_LEASE_MS: "3000" });
       const end = Date.now() + 120_000;
-      while (!new RegExp(`task t-${y}-f000002 started`).test(out)) {
-        if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
-        if (Date.now() > end) throw new Error(`worker made no progress:\n${out}`);
+      while (!new RegExp(`task t-${y}-f000002 started`).test(child.out)) {
+        if (child.process.exitCode !== null) throw new Error(`worker exited early:\n${child.out}${child.err}`);
+        if (Date.now() > end) throw new Error(`worker made no progress:\n${child.out}${child.err}`);
         await sleep(25);
       }
-      child.kill("SIGKILL");
-      await new Promise((r) => child.once("exit", r));
-      expect(out).toContain(`task t-${x}-f000000 done`);
+      child.process.kill("SIGKILL");
+      await child.exited;
+      expect(child.out).toContain(`task t-${x}-f000000 done`);
 
       const before = await getRestoreJob(jobDeps(s), id);
       expect(before.state).toBe("running");

@@ -1,6 +1,7 @@
 import { ensureErrorType } from "../../core/errors";
 import { activeEndpoint } from "./active-endpoint";
 import type { FailoverContext } from "./ports";
+import type { EndpointRecord } from "../ports/EndpointState";
 
 /**
  * The context backups run on: after a failover, the failover account is the source (its
@@ -10,13 +11,14 @@ import type { FailoverContext } from "./ports";
  * the primary is active, `ctx` as it is. When the state table cannot be read (the backup
  * account is down: backups then go degraded into the secondary), the primary, with a
  * note saying so. The backup functions and `lifeboat backup` call this before takeBackup.
+ * `known`: the active endpoint record when the caller read it already (read here otherwise).
  */
-export async function followActiveEndpoint<C extends FailoverContext>(ctx: C): Promise<{ ctx: C; note?: string }> {
+export async function followActiveEndpoint<C extends FailoverContext>(ctx: C, known?: EndpointRecord): Promise<{ ctx: C; note?: string }> {
   const site = ctx.failover.site;
   if (!site) return { ctx };
   let account: "primary" | "failover";
   try {
-    account = (await activeEndpoint(ctx)).account;
+    account = (known ?? (await activeEndpoint(ctx))).account;
   } catch (err) {
     return { ctx, note: `cannot read the active endpoint (${ensureErrorType(err).message}): backing up the primary source` };
   }

@@ -24,10 +24,11 @@ export interface OnCallStatus extends StatusResult {
  * place; only the RPO part throws (what getFullStatus throws).
  */
 export async function getOnCallStatus(ctx: DrillDeps): Promise<OnCallStatus> {
-  // After a failover the failover account is the source: what "*" covers is read there.
-  const st = await getFullStatus((await followActiveEndpoint(ctx)).ctx);
   const why = (err: unknown): { error: string } => ({ error: ensureErrorType(err).message });
-  const [drills, endpoint] = await Promise.all([drillsStatus(ctx).catch(why), activeEndpoint(ctx).catch(why)]);
+  const endpoint = await activeEndpoint(ctx).catch(why);
+  // After a failover the failover account is the source: what "*" covers is read there.
+  const st = await getFullStatus("error" in endpoint ? ctx : (await followActiveEndpoint(ctx, endpoint)).ctx);
+  const drills = await drillsStatus(ctx).catch(why);
   return {
     ...st,
     rto:
