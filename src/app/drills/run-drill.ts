@@ -6,7 +6,8 @@ import { judge, projectRtoMinutes, type DrillFigures, type DrillKind, type Drill
 import { errorText } from "../audit/audited";
 import type { DrillDeps, StepResult } from "./deps";
 import { newDrillId, saveReport } from "./reports";
-import { configRestoreTest, csvRoundTrip, drillPrefix, failoverSimulation, pointInTimeRestores, removeScratch, restoreTest } from "./steps";
+import { scratchPrefix } from "../failover/switch-endpoint";
+import { configRestoreTest, csvRoundTrip, failoverSimulation, pointInTimeRestores, removeScratch, restoreTest } from "./steps";
 
 /** The procedures every drill report links, for the review the policy asks for after each test. */
 export const RUNBOOK = "docs/runbook.md";
@@ -68,7 +69,7 @@ export async function runDrill(deps: DrillDeps, run: DrillRun): Promise<DrillRep
       await deps.repo.ensure(); // the report is written there, whatever the drill finds
       const data = await dataAtNewest(deps);
       if (data.pointTime) figures.observedRpoMinutes = (startedAt.getTime() - data.pointTime.getTime()) / 60_000;
-      const prefix = drillPrefix();
+      const prefix = scratchPrefix();
       const cleanup: string[] = [];
       let restored: Awaited<ReturnType<typeof restoreTest>>["restored"] | null = null;
       try {

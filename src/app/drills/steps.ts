@@ -5,7 +5,7 @@ import { runConfigRestore } from "../config-export/restore-config";
 import { failover } from "../failover/failover";
 import { listPoints } from "../repo/catalog";
 import { runRestore, type RestoreResult } from "../restore/run-restore";
-import { dropScratch } from "../failover/switch-endpoint";
+import { dropScratch, scratchPrefix } from "../failover/switch-endpoint";
 import { ensureErrorType, LifeboatError } from "../../core/errors";
 import { errorText } from "../audit/audited";
 import { exportCsv } from "../csv/export-csv";
@@ -14,11 +14,6 @@ import { ContentDigest } from "../../core/entity/content-digest";
 import type { DrillDeps, StepResult } from "./deps";
 
 const notAvailable = (detail: string): StepResult => ({ outcome: "not available", detail });
-
-/** A scratch prefix for tables (`Drill<hex>`; lowercased with a hyphen for containers). */
-export function drillPrefix(): string {
-  return `Drill${randomBytes(3).toString("hex")}`;
-}
 
 /** Removes a drill's scratch tables and containers (each failure returned, none thrown). */
 export async function removeScratch(deps: DrillDeps, prefix: string, containers: readonly string[]): Promise<string[]> {
@@ -144,7 +139,7 @@ export async function pointInTimeRestores(deps: DrillDeps, count: number, cleanu
   for (let i = 0; i < count * 4 && picks.size < Math.min(count, points.length); i++) picks.add(points[randomBytes(2).readUInt16BE(0) % points.length]!.id);
   const done: string[] = [];
   for (const id of picks) {
-    const prefix = drillPrefix();
+    const prefix = scratchPrefix();
     try {
       const { result, scratchContainers } = await scratchRestore(deps, prefix, id);
       done.push(`${id}: ${result.tables.reduce((n, t) => n + t.entities, 0)} entities verified`);
