@@ -134,6 +134,23 @@ param chunkEntities int = 5000
 @maxValue(64)
 param restoreConcurrency int = 16
 
+@description('LIFEBOAT_SCAN_CONCURRENCY: PartitionKey ranges a restore\'s verification reads at once.')
+@minValue(1)
+@maxValue(32)
+param scanConcurrency int = 4
+
+@description('The DR drills\' schedules (NCRONTAB, UTC): LIFEBOAT_DRILL_RESTORE_SCHEDULE (monthly), LIFEBOAT_DRILL_CONFIG_SCHEDULE (monthly), LIFEBOAT_DRILL_FAILOVER_SCHEDULE (quarterly), LIFEBOAT_DRILL_FULL_SCHEDULE (yearly).')
+param drillRestoreSchedule string = '0 0 3 1 * *'
+
+@description('LIFEBOAT_DRILL_CONFIG_SCHEDULE.')
+param drillConfigSchedule string = '0 30 3 1 * *'
+
+@description('LIFEBOAT_DRILL_FAILOVER_SCHEDULE.')
+param drillFailoverSchedule string = '0 0 4 1 1,4,7,10 *'
+
+@description('LIFEBOAT_DRILL_FULL_SCHEDULE.')
+param drillFullSchedule string = '0 0 5 2 1 *'
+
 @description('Maximum number of Function App instances.')
 @minValue(1)
 @maxValue(1000)
@@ -509,6 +526,11 @@ var lifeboatSettings = {
   overlapSeconds: overlapSeconds
   chunkEntities: chunkEntities
   restoreConcurrency: restoreConcurrency
+  scanConcurrency: scanConcurrency
+  drillRestoreSchedule: drillRestoreSchedule
+  drillConfigSchedule: drillConfigSchedule
+  drillFailoverSchedule: drillFailoverSchedule
+  drillFullSchedule: drillFullSchedule
 }
 
 module functionApp 'modules/function-app.bicep' = {

@@ -163,6 +163,11 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_OVERLAP_SECONDS', value: string(settings.overlapSeconds) }
         { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(settings.chunkEntities) }
         { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(settings.restoreConcurrency) }
+        { name: 'LIFEBOAT_SCAN_CONCURRENCY', value: string(settings.scanConcurrency) }
+        { name: 'LIFEBOAT_DRILL_RESTORE_SCHEDULE', value: settings.drillRestoreSchedule }
+        { name: 'LIFEBOAT_DRILL_CONFIG_SCHEDULE', value: settings.drillConfigSchedule }
+        { name: 'LIFEBOAT_DRILL_FAILOVER_SCHEDULE', value: settings.drillFailoverSchedule }
+        { name: 'LIFEBOAT_DRILL_FULL_SCHEDULE', value: settings.drillFullSchedule }
         { name: 'LIFEBOAT_ROLE', value: role }
         { name: 'LIFEBOAT_PRIMARY_APP_URL', value: primaryAppUrl }
         { name: 'LIFEBOAT_FAILOVER__tableServiceUri', value: endpoints.failoverTableServiceUri }

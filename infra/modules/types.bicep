@@ -60,6 +60,21 @@ type appSettings = {
 
   @description('LIFEBOAT_RESTORE_CONCURRENCY.')
   restoreConcurrency: int
+
+  @description('LIFEBOAT_SCAN_CONCURRENCY.')
+  scanConcurrency: int
+
+  @description('LIFEBOAT_DRILL_RESTORE_SCHEDULE (NCRONTAB).')
+  drillRestoreSchedule: string
+
+  @description('LIFEBOAT_DRILL_CONFIG_SCHEDULE (NCRONTAB).')
+  drillConfigSchedule: string
+
+  @description('LIFEBOAT_DRILL_FAILOVER_SCHEDULE (NCRONTAB).')
+  drillFailoverSchedule: string
+
+  @description('LIFEBOAT_DRILL_FULL_SCHEDULE (NCRONTAB).')
+  drillFullSchedule: string
 }
 
 @export()
