@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readCsv } from "../../src/app/csv/csv-reader";
-import { csvText, lossyInCsv, typedCsv } from "../../src/app/csv/csv-writer";
+import { lossyInCsv, typedCsv } from "../../src/app/csv/csv-writer";
+import { csvRows } from "../../src/core/csv/csv-text";
 import { CsvChecker, type CsvError } from "../../src/core/csv/check";
 import { entitySize } from "../../src/core/csv/entity-size";
 import { inferValue } from "../../src/core/csv/infer";
@@ -68,6 +69,9 @@ const awkward: EntityRecord[] = [
       mixed: ["String", "seven"],
       empty: ["String", ""],
       crlf: ["String", "line1\r\nline2\rline3\nline4"],
+      // a lone LF or CR (csv-stringify left these unquoted once a record delimiter was set)
+      lf: ["String", "only\nLF"],
+      cr: ["String", "only\rCR"],
       formula: ["String", "=HYPERLINK(\"http://x\")"],
       plus: ["String", "+1"],
       minus: ["String", "-2+3"],
@@ -85,7 +89,7 @@ describe("typed CSV (Storage Explorer layout)", () => {
   it("round-trips every EDM type and awkward values exactly, whatever the chunking", async () => {
     const text = typedCsv(awkward);
     expect(text.split("\r\n")[0]).toBe(
-      "PartitionKey,RowKey,Timestamp,at,at@type,big,big@type,bin,bin@type,binEmpty,binEmpty@type,comma,comma@type,crlf,crlf@type,dt,dt@type,dt0,dt0@type,empty,empty@type,formula,formula@type,g,g@type,i32,i32@type,i64,i64@type,i64neg,i64neg@type,inf,inf@type,minus,minus@type,mixed,mixed@type,nan,nan@type,ninf,ninf@type,nul,nul@type,nzero,nzero@type,plus,plus@type,spaces,spaces@type,tiny,tiny@type,unicode,unicode@type,whole,whole@type,yes,yes@type",
+      "PartitionKey,RowKey,Timestamp,at,at@type,big,big@type,bin,bin@type,binEmpty,binEmpty@type,comma,comma@type,cr,cr@type,crlf,crlf@type,dt,dt@type,dt0,dt0@type,empty,empty@type,formula,formula@type,g,g@type,i32,i32@type,i64,i64@type,i64neg,i64neg@type,inf,inf@type,lf,lf@type,minus,minus@type,mixed,mixed@type,nan,nan@type,ninf,ninf@type,nul,nul@type,nzero,nzero@type,plus,plus@type,spaces,spaces@type,tiny,tiny@type,unicode,unicode@type,whole,whole@type,yes,yes@type",
     );
     for (const chunk of [1, 3, 64, 1 << 20]) {
       const r = await check(text, { chunk });
@@ -253,6 +257,6 @@ describe("typed CSV (Storage Explorer layout)", () => {
   it("says which values UTF-8 cannot carry", () => {
     expect(lossyInCsv({ pk: "p", rk: "r", props: { s: ["String", "a\ud800b"] } })).toBe(true);
     expect(lossyInCsv({ pk: "p", rk: "r", props: { s: ["String", "😀"] } })).toBe(false);
-    expect(csvText([["a b "]])).toBe('"a b "\r\n');
+    expect(csvRows([["a b "]])).toBe('"a b "\r\n');
   });
 });

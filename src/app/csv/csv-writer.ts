@@ -1,20 +1,15 @@
-import { stringify } from "csv-stringify/sync";
 import type { EntityRecord } from "../../core/entity/record";
+import { csvRow } from "../../core/csv/csv-text";
 import { columnOrder, headerCells, rowCells } from "../../core/csv/typed-csv";
-
-/**
- * CSV text of rows (csv-stringify: RFC 4180, CRLF row ends, a field quoted when it holds a
- * comma, a quote, CR or LF, quotes doubled). Values are never altered: no formula escaping
- * (see docs/format.md §11). Never throws for strings.
- */
-export function csvText(rows: readonly (readonly string[])[]): string {
-  return stringify(rows as string[][], { record_delimiter: "\r\n", quoted_match: /^\s|\s$/ });
-}
 
 /** A whole typed CSV of records (header included), columns from their property names. Never throws. */
 export function typedCsv(records: readonly EntityRecord[]): string {
-  const names = columnOrder(records.flatMap((r) => Object.keys(r.props)));
-  return csvText([headerCells(names), ...records.map((r) => rowCells(r, names))]);
+  const names = new Set<string>();
+  for (const r of records) for (const n in r.props) names.add(n);
+  const columns = columnOrder(names);
+  let s = csvRow(headerCells(columns));
+  for (const r of records) s += csvRow(rowCells(r, columns));
+  return s;
 }
 
 /** Strings the CSV cannot carry exactly: a lone surrogate becomes U+FFFD in UTF-8. */

@@ -7,7 +7,8 @@ import { columnOrder, headerCells, rowCells } from "../../core/csv/typed-csv";
 import { TABLE_NAME, TABLE_NAME_RULE } from "../../core/names";
 import { isPointId, type Manifest } from "../../format/manifest";
 import { pointRecords } from "./point-records";
-import { csvText, lossyInCsv } from "./csv-writer";
+import { lossyInCsv } from "./csv-writer";
+import { csvRows } from "../../core/csv/csv-text";
 
 /** Where one table's CSV text goes (a file, an HTTP response). */
 export interface CsvSink {
@@ -93,12 +94,12 @@ async function exportTable(ctx: AppContext, chain: Manifest[], table: string, re
     bytes += Buffer.byteLength(text, "utf8");
     await sink.write(text);
   };
-  await put(csvText([headerCells(columns)]));
+  await put(csvRows([headerCells(columns)]));
   for await (const records of pointRecords(ctx.repo, ctx.keys, chain, table)) {
     for (let i = 0; i < records.length; i += BLOCK_ROWS) {
       const block = records.slice(i, i + BLOCK_ROWS);
       for (const r of block) if (lossyInCsv(r)) lossy++;
-      const text = csvText(block.map((r) => rowCells(r, columns)));
+      const text = csvRows(block.map((r) => rowCells(r, columns)));
       await put(text);
       rows += block.length;
       meter.add(block.length, text.length);

@@ -11,7 +11,7 @@ import { inferValue } from "./infer";
  * `Edm.Int64` is read too). Types are per row: a property may have different types in
  * different entities, and both cells are empty where an entity lacks the property. Values
  * are Lifeboat's canonical strings (docs/format.md §6), so a file Lifeboat writes reads back
- * as exactly the same records. Pure: the CSV syntax itself is csv-parse's / csv-stringify's.
+ * as exactly the same records. Pure: the CSV syntax itself is csv-parse's (reading) and core/csv/csv-text (writing).
  */
 
 export const SYSTEM_COLUMNS = ["PartitionKey", "RowKey", "Timestamp"] as const;
