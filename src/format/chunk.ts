@@ -16,17 +16,29 @@ const GZIP_LEVEL = 1;
 const ZLIB_CHUNK = 1 << 20;
 
 /**
- * Encodes lines as NDJSON (each line + "\n", UTF-8) and gzips it (level 1, off the main thread).
- * Throws LifeboatError (FORMAT.INVALID_LINE) if a line contains "\n".
+ * Lines as NDJSON bytes (each line + "\n", UTF-8), not compressed: a block of a file that is
+ * sealed later (`sealNdjson`). Throws LifeboatError (FORMAT.INVALID_LINE) if a line contains "\n".
  */
-export async function encodeLines(lines: string[]): Promise<Buffer> {
+export function ndjsonBytes(lines: readonly string[]): Buffer {
   for (let i = 0; i < lines.length; i++) {
     if (lines[i]!.includes("\n")) {
       throw new LifeboatError("FORMAT.INVALID_LINE", `line ${i} contains a newline; NDJSON lines must be single-line`);
     }
   }
-  const text = lines.length === 0 ? "" : lines.join("\n") + "\n";
-  return gzip(Buffer.from(text, "utf8"), { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK });
+  return Buffer.from(lines.length === 0 ? "" : lines.join("\n") + "\n", "utf8");
+}
+
+/**
+ * Encodes lines as NDJSON (each line + "\n", UTF-8) and gzips it (level 1, off the main thread).
+ * Throws LifeboatError (FORMAT.INVALID_LINE) if a line contains "\n".
+ */
+export async function encodeLines(lines: string[]): Promise<Buffer> {
+  return gzipNdjson([ndjsonBytes(lines)]);
+}
+
+function gzipNdjson(blocks: readonly Buffer[]): Promise<Buffer> {
+  const raw = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+  return gzip(raw, { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK });
 }
 
 /**
@@ -53,6 +65,11 @@ export async function decodeLines(buf: Buffer): Promise<string[]> {
  */
 export async function sealLines(lines: string[], kek: Kek): Promise<Buffer> {
   return sealFile(await encodeLines(lines), kek, "ndjson+gzip");
+}
+
+/** Seals NDJSON blocks made by `ndjsonBytes`, in order, as one file: the same bytes `sealLines` writes for their lines. */
+export async function sealNdjson(blocks: readonly Buffer[], kek: Kek): Promise<Buffer> {
+  return sealFile(await gzipNdjson(blocks), kek, "ndjson+gzip");
 }
 
 /**

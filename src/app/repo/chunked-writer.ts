@@ -1,9 +1,16 @@
 import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { Kek } from "../ports/KeyProvider";
 import { sha256Hex } from "../../core/hash";
-import { sealLines } from "../../format/chunk";
+import { ndjsonBytes, sealNdjson } from "../../format/chunk";
 import type { FileRef } from "../../format/manifest";
 import { BoundedUploads } from "./bounded-uploads";
+
+/**
+ * Lines are turned into bytes this many at a time. A file's lines would otherwise live as
+ * strings until the file is full, long enough to be copied into the old generation and
+ * collected there, which cost a full backup more than the encoding itself.
+ */
+const BLOCK_LINES = 500;
 
 /**
  * Collects NDJSON lines into encrypted files of at most `perFile` lines and writes
@@ -12,6 +19,9 @@ import { BoundedUploads } from "./bounded-uploads";
  */
 export class ChunkedWriter {
   #lines: string[] = [];
+  /** The current file's lines so far, as NDJSON bytes (off the JavaScript heap). */
+  #blocks: Buffer[] = [];
+  #count = 0;
   #seq = 0;
   readonly #uploads: BoundedUploads;
   readonly files: FileRef[] = [];
@@ -33,12 +43,20 @@ export class ChunkedWriter {
   /** Adds one line; waits when too many files are still uploading. */
   async add(line: string): Promise<void> {
     this.#lines.push(line);
-    if (this.#lines.length >= this.perFile) await this.#flush();
+    if (this.#lines.length >= BLOCK_LINES || this.#count + this.#lines.length >= this.perFile) this.#block();
+    if (this.#count >= this.perFile) await this.#flush();
+  }
+
+  #block(): void {
+    this.#blocks.push(ndjsonBytes(this.#lines));
+    this.#count += this.#lines.length;
+    this.#lines = [];
   }
 
   /** Writes what is left and waits for every upload; returns the files in order. */
   async close(): Promise<FileRef[]> {
-    if (this.#lines.length > 0) await this.#flush();
+    if (this.#lines.length > 0) this.#block();
+    if (this.#count > 0) await this.#flush();
     await this.#uploads.settle();
     this.files.sort((a, b) => (a.path < b.path ? -1 : 1));
     return this.files;
@@ -46,15 +64,17 @@ export class ChunkedWriter {
 
   async #flush(): Promise<void> {
     this.#uploads.throwIfFailed();
-    const lines = this.#lines;
-    this.#lines = [];
+    const blocks = this.#blocks;
+    const count = this.#count;
+    this.#blocks = [];
+    this.#count = 0;
     const path = this.pathFor(this.#seq++);
     await this.#uploads.add(async () => {
-      const sealed = await sealLines(lines, this.kek);
+      const sealed = await sealNdjson(blocks, this.kek);
       await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
-      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: lines.length });
+      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: count });
       this.bytes += sealed.length;
-      this.records += lines.length;
+      this.records += count;
     });
   }
 }
