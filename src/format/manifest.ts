@@ -50,6 +50,8 @@ const fileRef = z.object({
   bytes: z.number().int().nonnegative(),
   /** NDJSON lines inside. */
   records: z.number().int().nonnegative(),
+  /** Key files and a full segment's data files: the PartitionKey of the first line (where later scans split the table into ranges). */
+  firstPk: z.string().optional(),
 });
 export type FileRef = z.infer<typeof fileRef>;
 

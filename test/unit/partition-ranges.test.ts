@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partitionRanges } from "../../src/app/restore/verify-target";
+import { fileBoundaries, partitionRanges } from "../../src/core/keys/partition-ranges";
 
 describe("partition ranges for a parallel verification scan", () => {
   it("cover the key space once: open ends, equal neighbours merged, out-of-order boundaries dropped", () => {
@@ -9,5 +9,10 @@ describe("partition ranges for a parallel verification scan", () => {
     // A boundary not after the last kept one would make ranges overlap: it is left out.
     expect(partitionRanges(["p10", "p05", "p20"])).toEqual([{ before: "p10" }, { from: "p10", before: "p20" }, { from: "p20" }]);
     expect(partitionRanges(["", "a"])).toEqual([{ before: "a" }, { from: "a" }]);
+  });
+
+  it("take boundaries from the files' first keys where the manifest has them", () => {
+    expect(fileBoundaries([{ firstPk: "a" }, {}, { firstPk: "m" }])).toEqual(["a", "m"]);
+    expect(fileBoundaries([])).toEqual([]);
   });
 });

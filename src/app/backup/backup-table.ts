@@ -10,6 +10,8 @@ import { atOrAfter, tableTime } from "../../core/entity/timestamp";
 import { encodeKeyLine, encodeRecordLine, keyHashHex } from "../../core/entity/record-lines";
 import { KeyLog } from "../../core/keys/key-log";
 import { paths, type FileRef, type TableSegment } from "../../format/manifest";
+import type { PartitionRange } from "../../core/keys/partition-ranges";
+import { scanRanges } from "../tables/range-scan";
 
 /** Entities near the watermark remembered for de-duplication; past this, duplicates are just stored. */
 const MAX_RECENT = 50_000;
@@ -36,6 +38,10 @@ export interface TableBackupInput {
   retention?: Retention;
   /** A full scan also writes the table's typed-CSV copy (LIFEBOAT_CSV_BACKUPS=full), from the same pages. */
   csv?: boolean;
+  /** PartitionKey ranges the scans read, in key order (tableRanges); default: the table as one range. */
+  ranges?: readonly PartitionRange[];
+  /** Ranges read at once (LIFEBOAT_SCAN_CONCURRENCY); pages are still consumed in key order. */
+  scanConcurrency?: number;
 }
 
 /**
@@ -73,7 +79,9 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   let entities = 0;
   const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table);
 
-  for await (const page of source.scan(table, { ...(since ? { since } : {}), onServiceTime })) {
+  const ranges = input.ranges ?? [{}];
+  const concurrency = input.scanConcurrency ?? 1;
+  for await (const page of scanRanges(source, table, ranges, { ...(since ? { since } : {}), onServiceTime, concurrency })) {
     let pageBytes = 0;
     for (const r of page) {
       // Hashing costs ~2 µs an entity: only for rows the overlap window may repeat. (Compared as
@@ -94,13 +102,14 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       }
       const line = encodeRecordLine(r);
       pageBytes += line.length;
-      await data.add(line);
       entities++;
       if (digest) {
+        await data.add(line, r.pk);
         digest.add(r);
-        await keys.add(encodeKeyLine(r));
+        await keys.add(encodeKeyLine(r), r.pk);
         await csv?.add(r);
       } else {
+        await data.add(line);
         changed.add(r);
       }
     }
@@ -116,9 +125,9 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     // change scan met most of them; the rest were written after it passed them.
     const recentKeys = new KeyLog();
     const keyMeter = new ProgressMeter(input.progress, "key scan", table);
-    for await (const page of source.scan(table, { keysOnly: true })) {
+    for await (const page of scanRanges(source, table, ranges, { keysOnly: true, concurrency })) {
       for (const r of page) {
-        await keys.add(encodeKeyLine(r));
+        await keys.add(encodeKeyLine(r), r.pk);
         if (since === null || (r.ts !== undefined && atOrAfter(r.ts, since))) recentKeys.add(r);
       }
       keyMeter.add(page.length, 0);

@@ -8,6 +8,7 @@ import { selectTables } from "../../core/policy/table-selection";
 import type { RetentionPolicy } from "../../core/policy/retention";
 import { retentionAtWrite } from "../retention/at-write";
 import { backupTable } from "./backup-table";
+import { tableRanges } from "../tables/table-ranges";
 import { noProgress, type ProgressSink } from "../progress";
 import { LifeboatError, NotFoundError } from "../../core/errors";
 import { backupContainer } from "../containers/backup-container";
@@ -51,6 +52,8 @@ export interface BackupRequest {
   settings?: SettingsSummary;
   /** Full segments also get a typed-CSV copy (LIFEBOAT_CSV_BACKUPS=full). */
   csvBackups?: boolean;
+  /** PartitionKey ranges each table's scans read at once (LIFEBOAT_SCAN_CONCURRENCY; default 1). */
+  scanConcurrency?: number;
 }
 
 export type BackupResult =
@@ -122,6 +125,8 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
     let clockOffsetMs = 0;
     for (const table of tables) {
       lock.assertHeld();
+      // Split where the latest point's key files for the table begin (a forced full too).
+      const { ranges } = await tableRanges(deps.source, table, latestManifest?.tables[table]?.keys, req.scanConcurrency ?? 1);
       segments[table] = await backupTable({
         source: deps.source,
         repo: deps.repo,
@@ -139,6 +144,8 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         progress,
         ...(retention ? { retention } : {}),
         ...(req.csvBackups ? { csv: true } : {}),
+        ranges,
+        scanConcurrency: req.scanConcurrency ?? 1,
       });
     }
 

@@ -95,6 +95,7 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
             settings: ctx.settingsSummary,
             retention: s.retention,
             csvBackups: s.csvBackups !== "off",
+            scanConcurrency: s.scanConcurrency,
           },
         );
       if (!ctx.secondary) return run(ctx.repo);

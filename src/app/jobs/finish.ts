@@ -43,7 +43,7 @@ async function verifyTable(ctx: AppContext, job: JobRecord, prep: TablePrep, tas
   let deleted = 0;
   if (!prep.fresh) {
     const seen = await changedKeys(ctx.repo, ctx.keys, chain);
-    const swept = await sweepStrays({ store: ctx.source, repo: ctx.repo, keys: ctx.keys, target: prep.target, seen, full: chain.full, concurrency: ctx.config.restoreConcurrency, progress: noProgress });
+    const swept = await sweepStrays({ store: ctx.source, repo: ctx.repo, keys: ctx.keys, target: prep.target, seen, full: chain.full, concurrency: ctx.config.restoreConcurrency, scanConcurrency: ctx.config.scanConcurrency, progress: noProgress });
     deleted = swept.written;
     const more = refusedOf(swept.rejected);
     upserts.merge(more.upserts);

@@ -22,6 +22,8 @@ export class ChunkedWriter {
   /** The current file's lines so far, as NDJSON bytes (off the JavaScript heap). */
   #blocks: Buffer[] = [];
   #count = 0;
+  /** The PartitionKey of the current file's first line, when the caller gives keys. */
+  #firstPk: string | undefined;
   #seq = 0;
   readonly #uploads: BoundedUploads;
   readonly files: FileRef[] = [];
@@ -40,8 +42,13 @@ export class ChunkedWriter {
     this.#uploads = new BoundedUploads(inFlight);
   }
 
-  /** Adds one line; waits when too many files are still uploading. */
-  async add(line: string): Promise<void> {
+  /**
+   * Adds one line; waits when too many files are still uploading. `pk`, for lines in key
+   * order, is the line's PartitionKey: the manifest records each file's first one, so that
+   * a later scan can split the table into ranges without reading the file.
+   */
+  async add(line: string, pk?: string): Promise<void> {
+    if (this.#count === 0 && this.#lines.length === 0) this.#firstPk = pk;
     this.#lines.push(line);
     if (this.#lines.length >= BLOCK_LINES || this.#count + this.#lines.length >= this.perFile) this.#block();
     if (this.#count >= this.perFile) await this.#flush();
@@ -66,13 +73,14 @@ export class ChunkedWriter {
     this.#uploads.throwIfFailed();
     const blocks = this.#blocks;
     const count = this.#count;
+    const firstPk = this.#firstPk;
     this.#blocks = [];
     this.#count = 0;
     const path = this.pathFor(this.#seq++);
     await this.#uploads.add(async () => {
       const sealed = await sealNdjson(blocks, this.kek);
       await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
-      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: count });
+      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: count, ...(firstPk !== undefined ? { firstPk } : {}) });
       this.bytes += sealed.length;
       this.records += count;
     });

@@ -71,7 +71,7 @@ export async function restoreTable(input: TableRestoreInput): Promise<TableResto
 
   // Remove what the point does not hold: deleted entities (in place) and leftovers of
   // an earlier restore into the same target.
-  const swept = fresh ? null : await sweepStrays({ store, repo, keys, target, seen, full: chain.full, concurrency: input.concurrency, progress: input.progress });
+  const swept = fresh ? null : await sweepStrays({ store, repo, keys, target, seen, full: chain.full, concurrency: input.concurrency, scanConcurrency: input.scanConcurrency ?? 1, progress: input.progress });
 
   // Verify: what the target holds now must be exactly what the backup says, less what the service refused.
   const refused = [...writer.rejected, ...(swept?.rejected ?? [])];

@@ -9,6 +9,9 @@ import { ContentDigest } from "../../core/entity/content-digest";
 import { decodeRecordLine } from "../../core/entity/record-lines";
 import { isTombstone } from "../../core/entity/record";
 import { KeyStates } from "../../core/keys/key-states";
+import { fileBoundaries, partitionRanges } from "../../core/keys/partition-ranges";
+import type { EntityKey } from "../../core/entity/record";
+import { scanRanges } from "../tables/range-scan";
 import type { FileRef, Manifest, TableSegment } from "../../format/manifest";
 
 /**
@@ -121,12 +124,18 @@ export async function sweepStrays(input: {
   seen: KeyStates;
   full: TableSegment | undefined;
   concurrency: number;
+  /** PartitionKey ranges of the target read at once (split where the full's key files begin). */
+  scanConcurrency?: number;
   progress: ProgressSink;
 }): Promise<TableWriter> {
   const { store, target } = input;
   const sweeper = new TableWriter(store, target, input.concurrency);
   const meter = new ProgressMeter(input.progress, "sweep", target);
-  const stray = await strayKeys({ repo: input.repo, keys: input.keys, target: () => keysOf(store.scan(target, { keysOnly: true })), changes: input.seen, full: input.full?.keys ?? [] });
+  const fullKeys = input.full?.keys ?? [];
+  // In key order (ranges consumed one after another): the diff is a sorted merge.
+  const ranges = partitionRanges(fileBoundaries(fullKeys));
+  const targetKeys = (): AsyncIterable<EntityKey> => keysOf(scanRanges(store, target, ranges, { keysOnly: true, concurrency: input.scanConcurrency ?? 1 }));
+  const stray = await strayKeys({ repo: input.repo, keys: input.keys, target: targetKeys, changes: input.seen, full: fullKeys });
   for (const k of stray.keys) {
     await sweeper.add(k.pk, { kind: "delete", key: k }, 64);
     meter.add(1, 0);

@@ -1,4 +1,5 @@
 import { ContentDigest } from "../../core/entity/content-digest";
+import { partitionRanges, type PartitionRange } from "../../core/keys/partition-ranges";
 import { IntegrityError } from "../../core/errors";
 import type { RejectedEntity } from "../../core/entity/rejected";
 import type { TableStore } from "../ports/TableStore";
@@ -83,22 +84,8 @@ export async function verifyTarget(input: {
   }
 }
 
-/**
- * The PartitionKey ranges between boundaries given in the service's key order (equal
- * neighbours merged): [start, b1), [b1, b2), …, [bn, end). Together they cover every key
- * exactly once, whatever the table holds. A boundary out of order is dropped (its range
- * would overlap another). Pure.
- */
-export function partitionRanges(boundaries: readonly string[]): { from?: string; before?: string }[] {
-  const bounds: string[] = [];
-  for (const b of boundaries) if (b !== "" && (bounds.length === 0 || b > bounds[bounds.length - 1]!)) bounds.push(b);
-  const ranges: { from?: string; before?: string }[] = [];
-  for (let i = 0; i <= bounds.length; i++) ranges.push({ ...(i > 0 ? { from: bounds[i - 1]! } : {}), ...(i < bounds.length ? { before: bounds[i]! } : {}) });
-  return ranges;
-}
-
 /** The content digest of a table, its ranges scanned `concurrency` at a time (digests of disjoint sets add up). */
-async function scanDigest(store: TableStore, target: string, ranges: readonly { from?: string; before?: string }[], concurrency: number, meter: ProgressMeter): Promise<ContentDigest> {
+async function scanDigest(store: TableStore, target: string, ranges: readonly PartitionRange[], concurrency: number, meter: ProgressMeter): Promise<ContentDigest> {
   const total = new ContentDigest();
   let next = 0;
   const worker = async (): Promise<void> => {

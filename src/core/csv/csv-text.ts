@@ -22,12 +22,7 @@ export function csvField(value: string): string {
 
 /** One row and its CRLF. */
 export function csvRow(cells: readonly string[]): string {
-  let s = "";
-  for (let i = 0; i < cells.length; i++) {
-    if (i > 0) s += ",";
-    s += csvField(cells[i]!);
-  }
-  return s + "\r\n";
+  return cells.map(csvField).join(",") + "\r\n";
 }
 
 /** Rows as CSV text, each ending with CRLF. */
