@@ -104,11 +104,12 @@ export async function openJson(bytes: Buffer, keyFor: KeyLookup): Promise<unknow
 }
 
 /**
- * Seals a typed-CSV copy of table rows (UTF-8 text, gzipped off the main thread) as content
+ * Seals a typed-CSV copy of table rows (text, or its UTF-8 bytes; gzipped off the main thread) as content
  * type "csv+gzip" (docs/format.md §11). Never throws for a string.
  */
-export async function sealCsv(text: string, kek: Kek): Promise<Buffer> {
-  return sealFile(await gzip(Buffer.from(text, "utf8"), { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK }), kek, "csv+gzip");
+export async function sealCsv(text: string | Buffer, kek: Kek): Promise<Buffer> {
+  const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  return sealFile(await gzip(bytes, { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK }), kek, "csv+gzip");
 }
 
 /**

@@ -6,7 +6,7 @@ export interface RangeScanOptions extends Omit<ScanOptions, "partitions"> {
   /** Ranges read at once (LIFEBOAT_SCAN_CONCURRENCY); 1 reads them one after another. */
   concurrency: number;
   /**
-   * Pages asked for or read and not yet handed out, all ranges together (default: two per
+   * Pages asked for or read and not yet handed out, all ranges together (default: one per
    * range read at once); the range being consumed may add one. Bounds memory whatever the
    * table size (besides the page a store's scan may read ahead by itself).
    */
@@ -38,7 +38,7 @@ export async function* scanRanges(store: TableStore, table: string, ranges: read
     }
     return;
   }
-  const maxAhead = maxAheadOption ?? 2 * concurrency;
+  const maxAhead = maxAheadOption ?? concurrency;
   const states: RangeState[] = ranges.map(() => ({ pages: [], done: false }));
   let head = 0; // the range being consumed
   let started = 0;

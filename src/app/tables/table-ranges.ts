@@ -5,7 +5,7 @@ import { fileBoundaries, partitionRanges, type PartitionRange } from "../../core
 /** Characters a probe tries at each position: the ones keys are most often made of, in code-unit order. */
 const PROBE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** Key positions a probe descends before it gives up (keys sharing a longer prefix are read as one range). */
-const PROBE_DEPTH = 8;
+const PROBE_DEPTH = 32;
 /** A table that ends within this many pages of keys is read as one range: probing would cost more than it saves. */
 const SMALL_TABLE_PAGES = 3;
 
@@ -31,23 +31,31 @@ export async function tableRanges(store: TableStore, table: string, keyFiles: re
 }
 
 /**
- * Boundaries found by probing: the first key at or after `prefix + c` for each character c
- * of a small alphabet, descending one key position at a time while every key found shares
- * the prefix. Stops at the first position where keys differ (sequential keys split there
- * into blocks; random ones at the first character). Pure reads, `concurrency` at a time.
+ * Boundaries found by probing the key space with one-key queries. From the first key, it
+ * descends one key position at a time while every key shares the prefix (one query: is there
+ * a key under the prefix past the first key's next character?), and at the first position
+ * where keys differ asks for the first key at or after `prefix + c` for each character c of
+ * a small alphabet. Sequential keys split there into blocks, random ones at the first
+ * character; about depth + 62 queries. A table within three pages of keys gives none.
  */
 export async function probeBoundaries(store: TableStore, table: string, concurrency: number): Promise<string[]> {
   let pages = 0;
-  for await (const _page of store.scan(table, { keysOnly: true })) if (++pages >= SMALL_TABLE_PAGES) break;
-  if (pages < SMALL_TABLE_PAGES) return [];
+  let first: string | undefined;
+  for await (const page of store.scan(table, { keysOnly: true })) {
+    first ??= page[0]?.pk;
+    if (++pages >= SMALL_TABLE_PAGES) break;
+  }
+  if (pages < SMALL_TABLE_PAGES || first === undefined) return [];
   let prefix = "";
-  for (let depth = 0; depth < PROBE_DEPTH; depth++) {
-    const found = await firstKeysFrom(store, table, [...PROBE_ALPHABET].map((c) => prefix + c), concurrency);
-    const under = found.filter((pk) => pk.startsWith(prefix));
-    if (under.length >= 2) return under;
-    const only = under[0];
-    if (only === undefined || only.length <= prefix.length) return [];
-    prefix = only.slice(0, prefix.length + 1);
+  for (let depth = 0; depth < PROBE_DEPTH && first.length > prefix.length; depth++) {
+    const c = first.charCodeAt(prefix.length);
+    const [past] = await firstKeysFrom(store, table, [prefix + String.fromCharCode(c + 1)], 1);
+    if (past === undefined || !past.startsWith(prefix)) {
+      prefix += first[prefix.length];
+      continue;
+    }
+    const found = await firstKeysFrom(store, table, [prefix, ...[...PROBE_ALPHABET].map((ch) => prefix + ch)], concurrency);
+    return found.filter((pk) => pk.startsWith(prefix));
   }
   return [];
 }
