@@ -27,4 +27,12 @@ describe("the sizing model", () => {
     expect(l.rtoEntities).toBe(72_000_000); // 120 min ÷ (1/20k + 1/20k)
     expect(renderModel(slow)).toMatch(/the 15-minute RPO holds up to ~2\.3M entities/);
   });
+
+  it("reads ranges at once up to the account's rate when one stream is slower than that", () => {
+    // One stream at 5k/s: 1 range → 5k/s, 4 → the account's 20k/s, 16 → still 20k/s.
+    const minutes = [1, 4, 16].map((scanConcurrency) => sizingModel(fast, { scanConcurrency, streamEntitiesPerSecond: 5_000 })[0]!.fullBackupMinutes);
+    expect(minutes.map((m) => Math.round(m * 60))).toEqual([200, 50, 50]);
+    expect(limits(fast, 15, 120, 1, { scanConcurrency: 1, streamEntitiesPerSecond: 5_000 }).rpoEntities).toBe(2_250_000);
+    expect(renderModel(fast, 15, 120, { scanConcurrency: 8 })).toMatch(/8 range\(s\) read at once/);
+  });
 });

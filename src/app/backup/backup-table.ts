@@ -103,13 +103,18 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       const line = encodeRecordLine(r);
       pageBytes += line.length;
       entities++;
+      // The writers return a promise only when a file is complete: no await per entity.
       if (digest) {
-        await data.add(line, r.pk);
+        let wait = data.add(line, r.pk);
+        if (wait) await wait;
         digest.add(r);
-        await keys.add(encodeKeyLine(r), r.pk);
-        await csv?.add(r);
+        wait = keys.add(encodeKeyLine(r), r.pk);
+        if (wait) await wait;
+        wait = csv?.add(r);
+        if (wait) await wait;
       } else {
-        await data.add(line);
+        const wait = data.add(line);
+        if (wait) await wait;
         changed.add(r);
       }
     }
@@ -127,7 +132,8 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     const keyMeter = new ProgressMeter(input.progress, "key scan", table);
     for await (const page of scanRanges(source, table, ranges, { keysOnly: true, concurrency })) {
       for (const r of page) {
-        await keys.add(encodeKeyLine(r), r.pk);
+        const wait = keys.add(encodeKeyLine(r), r.pk);
+        if (wait) await wait;
         if (since === null || (r.ts !== undefined && atOrAfter(r.ts, since))) recentKeys.add(r);
       }
       keyMeter.add(page.length, 0);

@@ -38,11 +38,14 @@ export class CsvBackupWriter {
     this.#uploads = new BoundedUploads(inFlight);
   }
 
-  /** Adds one entity; waits when too many files are still uploading. Throws the first failed upload. */
-  async add(r: EntityRecord): Promise<void> {
+  /**
+   * Adds one entity. Returns a promise only when the entity completed a file (wait for it:
+   * it waits while too many files are still uploading, and throws the first failed upload).
+   */
+  add(r: EntityRecord): Promise<void> | undefined {
     this.#records.push(r);
     this.#bytes += entitySize(r);
-    if (this.#records.length >= this.perFile || this.#bytes >= MAX_FILE_BYTES) await this.#flush();
+    return this.#records.length >= this.perFile || this.#bytes >= MAX_FILE_BYTES ? this.#flush() : undefined;
   }
 
   /** Writes what is left and waits for every upload; returns the files in order. */

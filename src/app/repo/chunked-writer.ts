@@ -43,15 +43,17 @@ export class ChunkedWriter {
   }
 
   /**
-   * Adds one line; waits when too many files are still uploading. `pk`, for lines in key
-   * order, is the line's PartitionKey: the manifest records each file's first one, so that
-   * a later scan can split the table into ranges without reading the file.
+   * Adds one line. Returns a promise only when the line completed a file (wait for it: it
+   * settles once the file is queued for upload, later while too many are still uploading);
+   * otherwise nothing, so a caller adding millions of lines need not await each one. `pk`,
+   * for lines in key order, is the line's PartitionKey: the manifest records each file's
+   * first one, so that a later scan can split the table into ranges without reading the file.
    */
-  async add(line: string, pk?: string): Promise<void> {
+  add(line: string, pk?: string): Promise<void> | undefined {
     if (this.#count === 0 && this.#lines.length === 0) this.#firstPk = pk;
     this.#lines.push(line);
     if (this.#lines.length >= BLOCK_LINES || this.#count + this.#lines.length >= this.perFile) this.#block();
-    if (this.#count >= this.perFile) await this.#flush();
+    return this.#count >= this.perFile ? this.#flush() : undefined;
   }
 
   #block(): void {
