@@ -134,7 +134,7 @@ param chunkEntities int = 5000
 @maxValue(64)
 param restoreConcurrency int = 16
 
-@description('LIFEBOAT_SCAN_CONCURRENCY: PartitionKey ranges a restore\'s verification reads at once.')
+@description('LIFEBOAT_SCAN_CONCURRENCY: PartitionKey ranges a scan reads at once (backups, a restore\'s sweep and verification).')
 @minValue(1)
 @maxValue(32)
 param scanConcurrency int = 4

@@ -38,7 +38,7 @@ export interface Config {
   chunkEntities: number;
   /** Partitions written in parallel during a restore. */
   restoreConcurrency: number;
-  /** PartitionKey ranges a restore's verification scans at once (LIFEBOAT_SCAN_CONCURRENCY). */
+  /** PartitionKey ranges a scan reads at once: backups, the restore's sweep and verification (LIFEBOAT_SCAN_CONCURRENCY). */
   scanConcurrency: number;
   /** Retries of a storage request that may pass (LIFEBOAT_STORAGE_RETRIES): how long a store is waited for before it counts as down. */
   storageRetries: number;

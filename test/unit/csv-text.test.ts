@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { csvField, csvRows } from "../../src/core/csv/csv-text";
+import { mulberry32 } from "../../bench/workload";
 
 /**
  * The rules the typed CSV was first written with (csv-stringify, CRLF, whitespace at either end
@@ -9,17 +10,6 @@ import { csvField, csvRows } from "../../src/core/csv/csv-text";
  * delimiter is set, unless told to quote it, and such a row did not read back.
  */
 const reference = (rows: string[][]): string => stringify(rows, { record_delimiter: "\r\n", quoted_match: /^\s|\s$/, quote_record_delimiter: true });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters CSV quoting cares about, whitespace of every kind, and ordinary text. */
 const ALPHABET = ['"', ",", "\r", "\n", " ", "\t", "\u00a0", "\u2028", "\ufeff", "\u3000", "=", "'", "a", "Z", "0", "é", "😀", "\ud800", ";"];
