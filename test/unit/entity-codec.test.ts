@@ -36,6 +36,24 @@ describe("parseLossless", () => {
     expect(norm(v)).toEqual(JSON.parse(text));
   });
 
+  it("reads each object's keys exactly when objects in a row repeat, extend, shorten or escape them", () => {
+    // The parser reuses the key at the same place of the previous object when the text matches.
+    // a\\b and a\b (backspace) are spelled with the same three characters once escaped.
+    const keys = ["a", "ab", "a\"b", "a\\b", "a\b", "é", "A", "a b", "", "__proto__", "ab\u0000"];
+    const rows: Record<string, number>[] = [];
+    let seed = 5;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 300; i++) {
+      const row: Record<string, number> = {};
+      for (const k of keys) if (next() < 0.6) Object.defineProperty(row, k, { value: i, enumerable: true, writable: true, configurable: true });
+      rows.push(row);
+    }
+    // Raw text with escapes spelled several ways for the same keys (\u0041 is A).
+    const text = JSON.stringify(rows).replaceAll('"A":', '"\\u0041":');
+    const parsed = parseLossless(text) as Record<string, JsonNumber>[];
+    expect(parsed.map((o) => Object.entries(o).map(([k, v]) => [k, Number(v.lexeme)]))).toEqual(rows.map((o) => Object.entries(o)));
+  });
+
   it("keeps number lexemes exactly", () => {
     const lexemes = ["0", "-0", "2.0", "0.0", "-0.0", "1.5", "1e+300", "1E5", "5e-324", "9007199254740993", "-9223372036854775808", "12345678901234567890123", "0.1000"];
     const v = parseLossless(`[${lexemes.join(",")}]`) as JsonNumber[];

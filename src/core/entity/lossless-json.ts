@@ -61,6 +61,11 @@ export function parseLossless(text: string): LJValue {
 }
 
 const CONTROL_CHAR = /[\u0000-\u001f]/g;
+/** A key holding one of these is never reused (its raw text is not the key itself). */
+const REUSABLE_KEY_NOT = /["\\\u0000-\u001f]/;
+/** Object keys remembered for reuse: the first 64 keys of objects up to 4 levels deep. */
+const KEY_CACHE_DEPTH = 4;
+const KEY_CACHE_WIDTH = 64;
 
 class Parser {
   private pos = 0;
@@ -69,6 +74,8 @@ class Parser {
   private nextBackslash = -1;
   /** Next raw control character likewise (illegal inside strings). */
   private nextControl = -1;
+  /** The last key seen at each (depth, index) of an object: see parseKey. */
+  private readonly keys: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_DEPTH * KEY_CACHE_WIDTH);
   constructor(private readonly src: string) {}
 
   parseDocument(): LJValue {
@@ -292,6 +299,26 @@ class Parser {
     }
   }
 
+  /**
+   * An object's key at this position: the same string as the key at the same place (depth,
+   * index) of the previous object when the text matches it, else parsed. Entities in a page
+   * repeat their keys, and a reused string is already internalised: no new string to allocate
+   * and hash for every key of every entity. Only keys without quote, backslash or control
+   * characters are reused, so a match of the raw text is the whole key, unescaped.
+   */
+  private parseKey(slot: number): string {
+    const s = this.src;
+    const start = this.pos + 1;
+    const cached = this.keys[slot];
+    if (cached !== undefined && s.charCodeAt(start + cached.length) === 0x22 && s.startsWith(cached, start)) {
+      this.pos = start + cached.length + 1;
+      return cached;
+    }
+    const key = this.parseString();
+    if (slot < this.keys.length && !REUSABLE_KEY_NOT.test(key)) this.keys[slot] = key;
+    return key;
+  }
+
   private parseObject(): LJObject {
     this.enter();
     const s = this.src;
@@ -303,10 +330,11 @@ class Parser {
       this.depth--;
       return obj;
     }
-    for (;;) {
+    const base = this.depth < KEY_CACHE_DEPTH ? this.depth * KEY_CACHE_WIDTH : -1;
+    for (let index = 0; ; index++) {
       this.skipWs();
       if (s.charCodeAt(this.pos) !== 0x22) this.fail("expected a string key in object");
-      const key = this.parseString();
+      const key = base >= 0 && index < KEY_CACHE_WIDTH ? this.parseKey(base + index) : this.parseString();
       this.skipWs();
       if (s.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':' after object key");
       this.pos++;
