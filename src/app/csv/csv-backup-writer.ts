@@ -18,7 +18,7 @@ const MAX_FILE_BYTES = 32 * 1024 * 1024;
  * files of at most `perFile` rows (and about 32 MiB), each a complete typed CSV (its own header, from its own
  * rows' property names), gzipped and sealed like every other repository file, and written
  * as soon as it is full with at most `inFlight` uploads pending. Memory is bounded by
- * perFile × inFlight records.
+ * perFile records plus inFlight files (as bytes, then sealed).
  */
 export class CsvBackupWriter {
   #records: EntityRecord[] = [];
@@ -57,16 +57,19 @@ export class CsvBackupWriter {
 
   async #flush(): Promise<void> {
     this.#uploads.throwIfFailed();
-    const records = this.#records;
+    const path = this.pathFor(this.#seq++);
+    // The rows as bytes now, off the JavaScript heap, rather than the records while the upload waits
+    // (the closure below must not refer to them); dropped once sealed, so that only the sealed
+    // file is kept while it uploads.
+    const rows = this.#records.length;
+    const held = { csv: Buffer.from(typedCsv(this.#records), "utf8") };
     this.#records = [];
     this.#bytes = 0;
-    const path = this.pathFor(this.#seq++);
-    // The rows as bytes now, off the JavaScript heap, rather than the records while the upload waits.
-    const csv = Buffer.from(typedCsv(records), "utf8");
     await this.#uploads.add(async () => {
-      const sealed = await sealCsv(csv, this.kek);
+      const sealed = await sealCsv(held.csv, this.kek);
+      held.csv = Buffer.alloc(0);
       await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
-      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: records.length });
+      this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: rows });
     });
   }
 }

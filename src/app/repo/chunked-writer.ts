@@ -73,14 +73,16 @@ export class ChunkedWriter {
 
   async #flush(): Promise<void> {
     this.#uploads.throwIfFailed();
-    const blocks = this.#blocks;
+    // Handed over in a holder that is emptied once sealed: the plain bytes are not kept while the upload runs.
+    const held = { blocks: this.#blocks };
     const count = this.#count;
     const firstPk = this.#firstPk;
     this.#blocks = [];
     this.#count = 0;
     const path = this.pathFor(this.#seq++);
     await this.#uploads.add(async () => {
-      const sealed = await sealNdjson(blocks, this.kek);
+      const sealed = await sealNdjson(held.blocks, this.kek);
+      held.blocks = [];
       await this.repo.put(path, sealed, { ifNoneMatch: true, ...(this.retention ? { retention: this.retention } : {}) });
       this.files.push({ path, sha256: sha256Hex(sealed), bytes: sealed.length, records: count, ...(firstPk !== undefined ? { firstPk } : {}) });
       this.bytes += sealed.length;
