@@ -45,7 +45,7 @@ export async function* scanRanges(store: TableStore, table: string, ranges: read
   let pending = 0; // pages asked for or read and not yet handed out, all ranges together
   let stopped = false;
   let failure: { error: unknown } | undefined;
-  // One waiter each side: the consumer waits for a page, producers wait for room.
+  // The consumer waits for a page of the head range; producers wait for room.
   let wakeConsumer: (() => void) | undefined;
   const roomWaiters = new Set<() => void>();
   const signalConsumer = (): void => {
