@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { runBackup } from "../../src/app/backup/run-backup";
 import { runRestore } from "../../src/app/restore/run-restore";
-import { loadManifest } from "../../src/app/repo/catalog";
+import { listPoints, loadManifest } from "../../src/app/repo/catalog";
 import { readKeys } from "../../src/app/repo/files";
 import { probeBoundaries, tableRanges } from "../../src/app/tables/table-ranges";
 import type { TableSegment } from "../../src/format/manifest";
 import { uniqueTable } from "../helpers/names";
 import { testServices } from "../helpers/services";
 import { deleteFromTable, expectTableEquals, makeRecords, seedTable } from "../helpers/table-fixtures";
+import { withScan } from "../helpers/store-wrap";
+import { mulberry32 } from "../../bench/workload";
+import type { EntityRecord } from "../../src/core/entity/record";
 
 describe("backups that read a table in PartitionKey ranges at once", () => {
   it("store the same content and keys, in the same order, as one stream; split where the last point's key files begin", async () => {
@@ -81,4 +84,45 @@ describe("backups that read a table in PartitionKey ranges at once", () => {
     expect(await probeBoundaries(s.source, table, 4)).toEqual([]);
     expect(await tableRanges(s.source, table, undefined, 4)).toEqual({ ranges: [{}], source: "none" });
   });
+
+  it("split random keys at their first character, and a failing range fails the backup with nothing committed", async () => {
+    const table = uniqueTable("Guid");
+    const s = testServices([table]);
+    const rnd = mulberry32(17);
+    const hex = (): string => Math.floor(rnd() * 0x1_0000_0000).toString(16).padStart(8, "0");
+    const records: EntityRecord[] = Array.from({ length: 3200 }, (_, i) => ({ pk: hex(), rk: `r${i}`, props: { n: ["Int32", String(i)] } }));
+    await seedTable(s.source, table, records);
+    const bounds = await probeBoundaries(s.source, table, 4);
+    // Random hex keys differ at the first character: a boundary for each of 0-9a-f found.
+    expect(bounds.length).toBeGreaterThanOrEqual(8);
+    expect(bounds).toEqual([...bounds].sort());
+    expect(new Set(bounds.map((b) => b.length))).toEqual(new Set([8]));
+
+    const req = { tables: [table], overlapSeconds: 60, chunkEntities: 100, scanConcurrency: 4, full: true };
+    const ok = await runBackup({ source: s.source, repo: s.repo, keys: s.keys }, req);
+    if (ok.status !== "committed") throw new Error("not committed");
+    const seg = (await loadManifest(s.repo, s.keys, ok.pointId)).tables[table]!;
+    const keys: string[] = [];
+    for await (const k of readKeys(s.repo, s.keys, seg.keys)) keys.push(`${k.pk}/${k.rk}`);
+    expect(keys).toEqual(records.map((r) => `${r.pk}/${r.rk}`).sort((a, b) => (a < b ? -1 : 1)));
+
+    // A range in the middle fails after its first page: the backup fails, and no point is added.
+    const middle = seg.keys[Math.floor(seg.keys.length / 2)]!.firstPk!;
+    const failing = withScan(s.source, (t, o) =>
+      o?.partitions?.from === middle
+        ? (async function* () {
+            for await (const page of s.source.scan(t, o)) {
+              yield page;
+              throw new Error("the service went away mid-range");
+            }
+          })()
+        : s.source.scan(t, o),
+    );
+    const before = (await listPoints(s.repo)).length;
+    await expect(runBackup({ source: failing, repo: s.repo, keys: s.keys }, req)).rejects.toThrow("the service went away mid-range");
+    expect((await listPoints(s.repo)).length).toBe(before);
+    // The lock was let go: the next backup runs.
+    expect((await runBackup({ source: s.source, repo: s.repo, keys: s.keys }, req)).status).toBe("committed");
+  });
 });
+
