@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runBackup } from "../../src/app/backup/run-backup";
 import { runRestore } from "../../src/app/restore/run-restore";
+import type { ProgressEvent, ProgressSink } from "../../src/app/progress";
 import { listPoints, loadManifest } from "../../src/app/repo/catalog";
 import { readKeys } from "../../src/app/repo/files";
 import { probeBoundaries, tableRanges } from "../../src/app/tables/table-ranges";
@@ -26,8 +27,8 @@ describe("backups that read a table in PartitionKey ranges at once", () => {
     expect((await tableRanges(s.source, table, undefined, 1)).ranges).toEqual([{}]);
 
     const req = { tables: [table], overlapSeconds: 60, chunkEntities: 100 };
-    const segmentOf = async (concurrency: number, full: boolean): Promise<TableSegment> => {
-      const r = await runBackup(deps, { ...req, full, scanConcurrency: concurrency });
+    const segmentOf = async (concurrency: number, full: boolean, progress?: ProgressSink): Promise<TableSegment> => {
+      const r = await runBackup({ ...deps, ...(progress ? { progress } : {}) }, { ...req, full, scanConcurrency: concurrency });
       if (r.status !== "committed") throw new Error("not committed");
       return (await loadManifest(s.repo, s.keys, r.pointId)).tables[table]!;
     };
@@ -45,7 +46,13 @@ describe("backups that read a table in PartitionKey ranges at once", () => {
     expect(fromFiles.source).toBe("key files");
     expect(fromFiles.ranges.length).toBeGreaterThan(3);
 
-    const split = await segmentOf(4, true); // ranges from the probed point's key files
+    const events: ProgressEvent[] = [];
+    const split = await segmentOf(4, true, (e) => events.push(e)); // ranges from the probed point's key files
+    // The progress says how the table was read, and counts toward the last point's entities.
+    const last = events.filter((e) => e.phase === "full scan" && e.final).at(-1);
+    expect(last?.note).toMatch(/^\d+ PartitionKey ranges, 4 at a time \(split at the last point's key files\)$/);
+    expect(last?.total).toBe(3600);
+    expect(last?.done).toBe(3600);
     const oneStream = await segmentOf(1, true);
     const sorted = records.map((r) => `${r.pk}/${r.rk}`).sort();
     for (const seg of [probed, split, oneStream]) {

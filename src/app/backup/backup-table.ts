@@ -42,6 +42,10 @@ export interface TableBackupInput {
   ranges?: readonly PartitionRange[];
   /** Ranges read at once (LIFEBOAT_SCAN_CONCURRENCY); pages are still consumed in key order. */
   scanConcurrency?: number;
+  /** Where the ranges came from, for the progress line ("key files", "probe"). */
+  rangeSource?: string;
+  /** The table's entities at the latest point, if any: full and key scans report a percentage and the time left against it. */
+  expectedEntities?: number;
 }
 
 /**
@@ -77,10 +81,13 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   // and the key scan must still get a tombstone, or a restore would bring it back.
   const changed = new KeyLog();
   let entities = 0;
-  const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table);
+  const total = input.expectedEntities !== undefined && input.expectedEntities > 0 ? { total: input.expectedEntities } : {};
+  const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table, mode === "full" ? total : {});
 
   const ranges = input.ranges ?? [{}];
   const concurrency = input.scanConcurrency ?? 1;
+  // What the progress line says of the split: on-call can see why a scan reads one stream.
+  const split = ranges.length > 1 ? `${ranges.length} PartitionKey ranges, ${Math.min(concurrency, ranges.length)} at a time${input.rangeSource ? ` (split at ${input.rangeSource})` : ""}` : "one stream";
   for await (const page of scanRanges(source, table, ranges, { ...(since ? { since } : {}), onServiceTime, concurrency })) {
     let pageBytes = 0;
     for (const r of page) {
@@ -120,7 +127,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     }
     meter.add(page.length, pageBytes);
   }
-  meter.done();
+  meter.done(split);
 
   let tombstones = 0;
   let keyCount = entities;
@@ -129,7 +136,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     // Entities the key scan finds written since the change scan's filter time: the
     // change scan met most of them; the rest were written after it passed them.
     const recentKeys = new KeyLog();
-    const keyMeter = new ProgressMeter(input.progress, "key scan", table);
+    const keyMeter = new ProgressMeter(input.progress, "key scan", table, total);
     for await (const page of scanRanges(source, table, ranges, { keysOnly: true, concurrency })) {
       for (const r of page) {
         const wait = keys.add(encodeKeyLine(r), r.pk);
@@ -138,7 +145,7 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
       }
       keyMeter.add(page.length, 0);
     }
-    keyMeter.done();
+    keyMeter.done(split);
     keyFiles = await keys.close();
     keyCount = keyFiles.reduce((n, f) => n + f.records, 0);
     // Deletions: keys of the previous point (or of this change scan) that the key scan

@@ -126,7 +126,8 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
     for (const table of tables) {
       lock.assertHeld();
       // Split where the latest point's key files for the table begin (a forced full too).
-      const { ranges } = await tableRanges(deps.source, table, latestManifest?.tables[table]?.keys, req.scanConcurrency ?? 1);
+      const latestSegment = latestManifest?.tables[table];
+      const { ranges, source: rangeSource } = await tableRanges(deps.source, table, latestSegment?.keys, req.scanConcurrency ?? 1);
       segments[table] = await backupTable({
         source: deps.source,
         repo: deps.repo,
@@ -145,7 +146,9 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         ...(retention ? { retention } : {}),
         ...(req.csvBackups ? { csv: true } : {}),
         ranges,
+        ...(rangeSource !== "none" ? { rangeSource: rangeSource === "key files" ? "the last point's key files" : "keys found by probing" } : {}),
         scanConcurrency: req.scanConcurrency ?? 1,
+        ...(latestSegment ? { expectedEntities: latestSegment.keyCount } : {}),
       });
     }
 
