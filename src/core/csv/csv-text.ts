@@ -1,9 +1,10 @@
 /**
- * CSV text as RFC 4180 writes it, with the rules Lifeboat's typed CSV has always used (those of
- * csv-stringify with `record_delimiter: "\r\n"` and `quoted_match: /^\s|\s$/`): every row ends
- * with CRLF; a field is quoted when it holds a comma, a quote, CR or LF, or begins or ends with
- * whitespace (JavaScript's `\s`), and quotes inside it are doubled; an empty field is written
- * as nothing. Values are never altered otherwise (no formula escaping, see docs/format.md §11).
+ * CSV text as RFC 4180 writes it, with the rules Lifeboat's typed CSV was first written with
+ * (csv-stringify with `record_delimiter: "\r\n"` and `quoted_match: /^\s|\s$/`) but one: every
+ * row ends with CRLF; a field is quoted when it holds a comma, a quote, CR or LF, or begins or
+ * ends with whitespace (JavaScript's `\s`), and quotes inside it are doubled; an empty field is
+ * written as nothing. The one: csv-stringify 6.9 stops quoting a lone CR or LF once the record
+ * delimiter is set, and such a row did not read back; here it is always quoted. Values are never altered otherwise (no formula escaping, see docs/format.md §11).
  * Written by hand because a full backup writes a CSV copy of every entity: csv-stringify's
  * general machinery cost more than the rest of the copy. Pure, never throws.
  */
