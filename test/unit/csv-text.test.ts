@@ -3,6 +3,11 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { csvField, csvRows } from "../../src/core/csv/csv-text";
 import { mulberry32 } from "../../bench/workload";
+import { openCsvCopy } from "../../src/app/csv/csv-backup-writer";
+import { sealCsv } from "../../src/format/chunk";
+import { sha256Hex } from "../../src/core/hash";
+import { Secret } from "../../src/core/secret";
+import { IntegrityError } from "../../src/core/errors";
 
 /**
  * The rules the typed CSV was first written with (csv-stringify, CRLF, whitespace at either end
@@ -46,4 +51,20 @@ describe("CSV text", () => {
     const rows = [["a\nb", "c\rd", "e\r\nf"], ["", " g", 'h"i']];
     expect(parse(csvRows(rows), { record_delimiter: ["\r\n", "\n"], relax_column_count: true })).toEqual(rows);
   });
+
+  it("a CSV copy written with csv-stringify's old quoting (a lone LF unquoted) fails its check against the manifest", async () => {
+    const kek = { id: "env:test", key: new Secret(Buffer.alloc(32, 1)) };
+    const keys = { active: async () => kek, byId: async () => kek };
+    const rows = [["PartitionKey", "RowKey", "Timestamp", "note", "note@type"], ["p", "r", "", "line1\nline2", "String"]];
+    const check = async (text: string): Promise<unknown> => {
+      const sealed = await sealCsv(text, kek);
+      const ref = { path: "c.csv.gz.lbe", sha256: sha256Hex(sealed), bytes: sealed.length, records: 1 };
+      return openCsvCopy(sealed, keys, ref).then(() => "ok", (err: unknown) => err);
+    };
+    expect(await check(csvRows(rows))).toBe("ok");
+    const old = stringify(rows, { record_delimiter: "\r\n", quoted_match: /^\s|\s$/ });
+    expect(old).toContain("line1\nline2,String"); // unquoted: the row splits on reading
+    expect(await check(old)).toBeInstanceOf(IntegrityError);
+  });
 });
+
