@@ -15,9 +15,21 @@ import { parseEntityPage } from "../src/core/entity/codec";
 import { Secret } from "../src/core/secret";
 import { makeEntity } from "./workload";
 
-const N = Number(process.env.N ?? 100_000);
-const ROUNDS = Number(process.env.R ?? 3);
 const PAGE = 1000;
+
+/** A whole-number setting from the environment, or exit with a message naming it and the rule. */
+function envInt(name: string, fallback: number, min: number, multipleOf = 1): number {
+  const raw = process.env[name];
+  const n = raw === undefined ? fallback : Number(raw.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n < min || n % multipleOf !== 0) {
+    console.error(`${name} must be a whole number of at least ${min}${multipleOf > 1 ? ` and a multiple of ${multipleOf}` : ""} (got ${JSON.stringify(raw)})`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const N = envInt("N", 100_000, PAGE, PAGE);
+const ROUNDS = envInt("R", 3, 1);
 const DISTINCT_PAGES = 20;
 
 /** A page of 1,000 entities as the Table service sends it (minimal metadata, type annotations). */

@@ -1,5 +1,7 @@
 import { ContentDigest } from "../../core/entity/content-digest";
 import { partitionRanges, type PartitionRange } from "../../core/keys/partition-ranges";
+import { eachAtOnce } from "../each-at-once";
+import { partitionsOf } from "../tables/range-scan";
 import { IntegrityError } from "../../core/errors";
 import type { RejectedEntity } from "../../core/entity/rejected";
 import type { TableStore } from "../ports/TableStore";
@@ -87,18 +89,13 @@ export async function verifyTarget(input: {
 /** The content digest of a table, its ranges scanned `concurrency` at a time (digests of disjoint sets add up). */
 async function scanDigest(store: TableStore, target: string, ranges: readonly PartitionRange[], concurrency: number, meter: ProgressMeter): Promise<ContentDigest> {
   const total = new ContentDigest();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < ranges.length) {
-      const range = ranges[next++]!;
-      const d = new ContentDigest();
-      for await (const page of store.scan(target, range.from === undefined && range.before === undefined ? {} : { partitions: range })) {
-        for (const r of page) d.add(r);
-        meter.add(page.length, 0);
-      }
-      total.merge(d);
+  await eachAtOnce(ranges, concurrency, async (range) => {
+    const d = new ContentDigest();
+    for await (const page of store.scan(target, partitionsOf(range))) {
+      for (const r of page) d.add(r);
+      meter.add(page.length, 0);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ranges.length)) }, worker));
+    total.merge(d);
+  });
   return total;
 }

@@ -138,6 +138,7 @@ export async function* scanRanges(store: TableStore, table: string, ranges: read
   }
 }
 
-function partitionsOf(range: PartitionRange): Pick<ScanOptions, "partitions"> {
+/** Scan options for one range: none for the whole table. */
+export function partitionsOf(range: PartitionRange): Pick<ScanOptions, "partitions"> {
   return range.from === undefined && range.before === undefined ? {} : { partitions: range };
 }

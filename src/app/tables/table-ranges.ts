@@ -1,6 +1,7 @@
 import type { TableStore } from "../ports/TableStore";
 import type { FileRef } from "../../format/manifest";
 import { fileBoundaries, partitionRanges, type PartitionRange } from "../../core/keys/partition-ranges";
+import { eachAtOnce } from "../each-at-once";
 
 /** Characters a probe tries at each position: the ones keys are most often made of, in code-unit order. */
 const PROBE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -63,16 +64,11 @@ export async function probeBoundaries(store: TableStore, table: string, concurre
 /** The first PartitionKey at or after each of `starts` (distinct, sorted), `concurrency` queries at a time. */
 async function firstKeysFrom(store: TableStore, table: string, starts: readonly string[], concurrency: number): Promise<string[]> {
   const found = new Set<string>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < starts.length) {
-      const from = starts[next++]!;
-      for await (const page of store.scan(table, { keysOnly: true, pageSize: 1, partitions: { from } })) {
-        if (page[0]) found.add(page[0].pk);
-        break;
-      }
+  await eachAtOnce(starts, concurrency, async (from) => {
+    for await (const page of store.scan(table, { keysOnly: true, pageSize: 1, partitions: { from } })) {
+      if (page[0]) found.add(page[0].pk);
+      break;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, starts.length) }, worker));
+  });
   return [...found].sort();
 }
