@@ -6,15 +6,15 @@ import { CsvBackupWriter } from "../csv/csv-backup-writer";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { ContentDigest } from "../../core/entity/content-digest";
 import { removedKeys, uncapturedKeys } from "../repo/key-diff";
-import { atOrAfter, tableTime } from "../../core/entity/timestamp";
-import { encodeKeyLine, encodeRecordLine, keyHashHex } from "../../core/entity/record-lines";
+import { tableTime } from "../../core/entity/timestamp";
+import { encodeRecordLine, keyHashHex } from "../../core/entity/record-lines";
+import type { EntityRecord } from "../../core/entity/record";
 import { KeyLog } from "../../core/keys/key-log";
 import { paths, type FileRef, type TableSegment } from "../../format/manifest";
 import type { PartitionRange } from "../../core/keys/partition-ranges";
 import { scanRanges } from "../tables/range-scan";
+import { RecentRows, writeFullPages, writeKeyPages } from "./table-scans";
 
-/** Entities near the watermark remembered for de-duplication; past this, duplicates are just stored. */
-const MAX_RECENT = 50_000;
 /** Point reads in flight for entities written behind the change scan. */
 const LATE_READS_IN_FLIGHT = 16;
 
@@ -46,6 +46,23 @@ export interface TableBackupInput {
   rangeSource?: string;
   /** The table's entities at the latest point, if any: full and key scans report a percentage and the time left against it. */
   expectedEntities?: number;
+  /**
+   * An incremental's key scan done elsewhere (fanned out over instances: fanout.ts): the
+   * table's key files in key order, and the keys written at or after `since` among them.
+   * Default: read here, in `ranges`.
+   */
+  keyScan?: (since: string | null) => Promise<KeyScanResult>;
+}
+
+/** What a key scan leaves: the key files (the table's complete key set, in key order), and the keys it found written at or after the change scan's filter time. */
+export interface KeyScanResult {
+  files: FileRef[];
+  recentKeys: KeyLog;
+}
+
+/** A scan's start on the service's clock: the Date of its first response, less a second (the header has whole seconds and is stamped after the query began). */
+export function serviceStart(service: Date): Date {
+  return new Date(Math.floor(service.getTime() / 1000) * 1000 - 1000);
 }
 
 /**
@@ -60,10 +77,10 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   // and is stamped after the query began). The local clock is only the fallback for a
   // service that sends no Date; how far off it is goes to `onClock`.
   let start = input.scanStart;
-  let recentFrom = tableTime(new Date(start.getTime() - overlapSeconds * 1000));
+  const recent = new RecentRows(tableTime(new Date(start.getTime() - overlapSeconds * 1000)));
   const onServiceTime = (service: Date): void => {
-    start = new Date(Math.floor(service.getTime() / 1000) * 1000 - 1000);
-    recentFrom = tableTime(new Date(start.getTime() - overlapSeconds * 1000));
+    start = serviceStart(service);
+    recent.from = tableTime(new Date(start.getTime() - overlapSeconds * 1000));
     input.onClock?.(input.scanStart.getTime() - service.getTime());
   };
   const since = previous?.watermark
@@ -75,12 +92,9 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   const keys = new ChunkedWriter(repo, kek, (n) => paths.keyFile(pointId, table, n), chunkEntities * 4, 3, input.retention);
   const digest = mode === "full" ? new ContentDigest() : undefined;
   const csv = mode === "full" && input.csv ? new CsvBackupWriter(repo, kek, (n) => paths.csvFile(pointId, table, n), chunkEntities, input.retention) : undefined;
-  let recent: [string, string][] = [];
-  let recentOverflow = false;
   // Keys captured by this incremental's data scan: a key deleted between the data scan
   // and the key scan must still get a tombstone, or a restore would bring it back.
   const changed = new KeyLog();
-  let entities = 0;
   const total = input.expectedEntities !== undefined && input.expectedEntities > 0 ? { total: input.expectedEntities } : {};
   const meter = new ProgressMeter(input.progress, mode === "full" ? "full scan" : "changes", table, mode === "full" ? total : {});
 
@@ -88,45 +102,10 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   const concurrency = input.scanConcurrency ?? 1;
   // What the progress line says of the split: on-call can see why a scan reads one stream.
   const split = ranges.length > 1 ? `${ranges.length} PartitionKey ranges, ${Math.min(concurrency, ranges.length)} at a time${input.rangeSource ? ` (split at ${input.rangeSource})` : ""}` : "one stream";
-  for await (const page of scanRanges(source, table, ranges, { ...(since ? { since } : {}), onServiceTime, concurrency })) {
-    let pageBytes = 0;
-    for (const r of page) {
-      // Hashing costs ~2 µs an entity: only for rows the overlap window may repeat. (Compared as
-      // text: a shorter fraction only ever compares as later, which merely remembers one more row.)
-      const isRecent = !recentOverflow && r.ts !== undefined && r.ts >= recentFrom && r.etag !== undefined;
-      const hash = isRecent || (skip.size > 0 && r.etag !== undefined) ? keyHashHex(r.pk, r.rk) : "";
-      if (r.etag && skip.has(`${hash} ${r.etag}`)) {
-        // Unchanged since the previous point, which holds this state: met all the same.
-        changed.add(r);
-        continue;
-      }
-      if (isRecent && r.etag) {
-        recent.push([hash, r.etag]);
-        if (recent.length > MAX_RECENT) {
-          recentOverflow = true;
-          recent = [];
-        }
-      }
-      const line = encodeRecordLine(r);
-      pageBytes += line.length;
-      entities++;
-      // The writers return a promise only when a file is complete: no await per entity.
-      if (digest) {
-        let wait = data.add(line, r.pk);
-        if (wait) await wait;
-        digest.add(r);
-        wait = keys.add(encodeKeyLine(r), r.pk);
-        if (wait) await wait;
-        wait = csv?.add(r);
-        if (wait) await wait;
-      } else {
-        const wait = data.add(line);
-        if (wait) await wait;
-        changed.add(r);
-      }
-    }
-    meter.add(page.length, pageBytes);
-  }
+  const pages = scanRanges(source, table, ranges, { ...(since ? { since } : {}), onServiceTime, concurrency });
+  let entities = digest
+    ? await writeFullPages(pages, { data, keys, ...(csv ? { csv } : {}), digest }, recent, meter)
+    : await writeChangePages(pages, data, skip, recent, changed, meter);
   meter.done(split);
 
   let tombstones = 0;
@@ -135,18 +114,11 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
   if (previous) {
     // Entities the key scan finds written since the change scan's filter time: the
     // change scan met most of them; the rest were written after it passed them.
-    const recentKeys = new KeyLog();
-    const keyMeter = new ProgressMeter(input.progress, "key scan", table, total);
-    for await (const page of scanRanges(source, table, ranges, { keysOnly: true, concurrency })) {
-      for (const r of page) {
-        const wait = keys.add(encodeKeyLine(r), r.pk);
-        if (wait) await wait;
-        if (since === null || (r.ts !== undefined && atOrAfter(r.ts, since))) recentKeys.add(r);
-      }
-      keyMeter.add(page.length, 0);
-    }
-    keyMeter.done(split);
-    keyFiles = await keys.close();
+    const scanned = input.keyScan
+      ? await input.keyScan(since)
+      : await localKeyScan(keys, () => scanRanges(source, table, ranges, { keysOnly: true, concurrency }), since, new ProgressMeter(input.progress, "key scan", table, total), split);
+    keyFiles = scanned.files;
+    const recentKeys = scanned.recentKeys;
     keyCount = keyFiles.reduce((n, f) => n + f.records, 0);
     // Deletions: keys of the previous point (or of this change scan) that the key scan
     // no longer found. Tombstones are written only once the whole diff is known.
@@ -193,8 +165,45 @@ export async function backupTable(input: TableBackupInput): Promise<TableSegment
     data: await data.close(),
     keys: keyFiles,
     keyCount,
-    recent,
+    recent: recent.rows,
     contentDigest: digest ? digest.hex() : null,
     ...(csv ? { csv: await csv.close() } : {}),
   };
+}
+
+/**
+ * Writes an incremental's changed rows to `data`, skipping those the previous point holds
+ * unchanged (`skip`: key hash and ETag), and logs every key met in `changed`. Returns the rows written.
+ */
+async function writeChangePages(pages: AsyncIterable<EntityRecord[]>, data: ChunkedWriter, skip: ReadonlySet<string>, recent: RecentRows, changed: KeyLog, meter: ProgressMeter): Promise<number> {
+  let entities = 0;
+  for await (const page of pages) {
+    let pageBytes = 0;
+    for (const r of page) {
+      const isRecent = recent.wants(r.ts, r.etag);
+      const hash = isRecent || (skip.size > 0 && r.etag !== undefined) ? keyHashHex(r.pk, r.rk) : "";
+      if (r.etag && skip.has(`${hash} ${r.etag}`)) {
+        // Unchanged since the previous point, which holds this state: met all the same.
+        changed.add(r);
+        continue;
+      }
+      if (isRecent) recent.add(hash, r.etag!);
+      const line = encodeRecordLine(r);
+      pageBytes += line.length;
+      entities++;
+      const wait = data.add(line);
+      if (wait) await wait;
+      changed.add(r);
+    }
+    meter.add(page.length, pageBytes);
+  }
+  return entities;
+}
+
+/** An incremental's key scan read here: every key into `keys` (closed at the end), the recent ones noted. */
+async function localKeyScan(keys: ChunkedWriter, pages: () => AsyncIterable<EntityRecord[]>, since: string | null, meter: ProgressMeter, split: string): Promise<KeyScanResult> {
+  const recentKeys = new KeyLog();
+  await writeKeyPages(pages(), keys, since, recentKeys, meter);
+  meter.done(split);
+  return { files: await keys.close(), recentKeys };
 }
