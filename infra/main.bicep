@@ -139,6 +139,10 @@ param restoreConcurrency int = 16
 @maxValue(32)
 param scanConcurrency int = 4
 
+@description('LIFEBOAT_FANOUT_ENTITIES: a table whose latest point holds at least this many entities has its full and key scans fanned out as range tasks over Function instances (0: never).')
+@minValue(0)
+param fanoutEntities int = 5000000
+
 @description('The DR drills\' schedules (NCRONTAB, UTC): LIFEBOAT_DRILL_RESTORE_SCHEDULE (monthly), LIFEBOAT_DRILL_CONFIG_SCHEDULE (monthly), LIFEBOAT_DRILL_FAILOVER_SCHEDULE (quarterly), LIFEBOAT_DRILL_FULL_SCHEDULE (yearly).')
 param drillRestoreSchedule string = '0 0 3 1 * *'
 
@@ -527,6 +531,7 @@ var lifeboatSettings = {
   chunkEntities: chunkEntities
   restoreConcurrency: restoreConcurrency
   scanConcurrency: scanConcurrency
+  fanoutEntities: fanoutEntities
   drillRestoreSchedule: drillRestoreSchedule
   drillConfigSchedule: drillConfigSchedule
   drillFailoverSchedule: drillFailoverSchedule

@@ -19,6 +19,7 @@ import type { JobStore } from "./app/ports/JobStore";
 import type { JobQueue } from "./app/ports/JobQueue";
 import type { JobDeps } from "./app/jobs";
 import type { DrillDeps } from "./app/drills/deps";
+import { followActiveEndpoint } from "./app/failover/follow-endpoint";
 
 import { createEndpointPublisher, createKeyProvider } from "./adapters/keys";
 import type { FailoverPorts, FailoverSite } from "./app/failover/ports";
@@ -145,7 +146,14 @@ export function servicesReadingFrom(s: Services, from: StoreChoice, onFallback?:
 
 /** The services as restore jobs use them: each job reads the repository from the copy it asked for. */
 export function jobDeps(s: Services): JobDeps {
-  return { ...s, readingFrom: (from) => servicesReadingFrom(s, from) };
+  return {
+    ...s,
+    readingFrom: (from) => servicesReadingFrom(s, from),
+    backupSource: async () => {
+      const { ctx, account } = await followActiveEndpoint(s);
+      return { source: ctx.source, account };
+    },
+  };
 }
 
 /** The services as drills use them: scratch copies go to LIFEBOAT_DRILL (default: the source account). Sends no request. */

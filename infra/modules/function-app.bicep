@@ -164,6 +164,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'LIFEBOAT_CHUNK_ENTITIES', value: string(settings.chunkEntities) }
         { name: 'LIFEBOAT_RESTORE_CONCURRENCY', value: string(settings.restoreConcurrency) }
         { name: 'LIFEBOAT_SCAN_CONCURRENCY', value: string(settings.scanConcurrency) }
+        { name: 'LIFEBOAT_FANOUT_ENTITIES', value: string(settings.fanoutEntities) }
         { name: 'LIFEBOAT_DRILL_RESTORE_SCHEDULE', value: settings.drillRestoreSchedule }
         { name: 'LIFEBOAT_DRILL_CONFIG_SCHEDULE', value: settings.drillConfigSchedule }
         { name: 'LIFEBOAT_DRILL_FAILOVER_SCHEDULE', value: settings.drillFailoverSchedule }

@@ -64,6 +64,9 @@ type appSettings = {
   @description('LIFEBOAT_SCAN_CONCURRENCY.')
   scanConcurrency: int
 
+  @description('LIFEBOAT_FANOUT_ENTITIES.')
+  fanoutEntities: int
+
   @description('LIFEBOAT_DRILL_RESTORE_SCHEDULE (NCRONTAB).')
   drillRestoreSchedule: string
 

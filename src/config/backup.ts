@@ -9,6 +9,7 @@ export const BACKUP_DEFAULTS = {
   LIFEBOAT_INCREMENTAL_BACKUP_SCHEDULE: "0 */15 * * * *",
   LIFEBOAT_OVERLAP_SECONDS: 300,
   LIFEBOAT_CHUNK_ENTITIES: 5000,
+  LIFEBOAT_FANOUT_ENTITIES: 5_000_000,
   LIFEBOAT_CONFIG_EXPORT_SCHEDULE: "0 30 0 * * *",
 } as const;
 
@@ -28,6 +29,8 @@ export const backupShape = {
   ...scheduleShape,
   LIFEBOAT_OVERLAP_SECONDS: intSetting(BACKUP_DEFAULTS.LIFEBOAT_OVERLAP_SECONDS, 0, 86400),
   LIFEBOAT_CHUNK_ENTITIES: intSetting(BACKUP_DEFAULTS.LIFEBOAT_CHUNK_ENTITIES, 100, 100000),
+  /** A table whose latest point holds at least this many entities has its full and key scans fanned out as range tasks on the jobs queue (0: never). */
+  LIFEBOAT_FANOUT_ENTITIES: intSetting(BACKUP_DEFAULTS.LIFEBOAT_FANOUT_ENTITIES, 0, 1_000_000_000),
   LIFEBOAT_EXCLUDE_TABLES: optionalString,
   LIFEBOAT_CONTAINERS: optionalString,
   LIFEBOAT_CONFIG_CONTAINERS: optionalString,

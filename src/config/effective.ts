@@ -35,6 +35,7 @@ export function effectiveSettings(c: Config): Record<string, string> {
     LIFEBOAT_CONFIG_EXPORT_SCHEDULE: c.configExportSchedule,
     LIFEBOAT_OVERLAP_SECONDS: String(c.overlapSeconds),
     LIFEBOAT_CHUNK_ENTITIES: String(c.chunkEntities),
+    LIFEBOAT_FANOUT_ENTITIES: String(c.fanoutEntities),
     LIFEBOAT_RESTORE_CONCURRENCY: String(c.restoreConcurrency),
     LIFEBOAT_SCAN_CONCURRENCY: String(c.scanConcurrency),
     LIFEBOAT_STORAGE_RETRIES: String(c.storageRetries),

@@ -36,6 +36,8 @@ export interface Config {
   overlapSeconds: number;
   /** Entities per data file. Memory is bounded by this, not by table size. */
   chunkEntities: number;
+  /** Tables at least this big at the latest point fan their full and key scans out over instances (LIFEBOAT_FANOUT_ENTITIES; 0: never). */
+  fanoutEntities: number;
   /** Partitions written in parallel during a restore. */
   restoreConcurrency: number;
   /** PartitionKey ranges a scan reads at once: backups, the restore's sweep and verification (LIFEBOAT_SCAN_CONCURRENCY). */
@@ -148,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     configExportSchedule: p.LIFEBOAT_CONFIG_EXPORT_SCHEDULE,
     overlapSeconds: p.LIFEBOAT_OVERLAP_SECONDS,
     chunkEntities: p.LIFEBOAT_CHUNK_ENTITIES,
+    fanoutEntities: p.LIFEBOAT_FANOUT_ENTITIES,
     restoreConcurrency: p.LIFEBOAT_RESTORE_CONCURRENCY,
     scanConcurrency: p.LIFEBOAT_SCAN_CONCURRENCY,
     storageRetries: p.LIFEBOAT_STORAGE_RETRIES,

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   "DRILL.NOT_FOUND": { fault: "user", status: 404, title: "No such drill report" },
   "BLOB.CHANGED": { fault: "system", status: 503, title: "A blob changed while it was being read" },
   "BACKUP.NO_TABLES": { fault: "user", status: 422, title: "There is nothing to back up" },
+  "BACKUP.SOURCE_CHANGED": { fault: "system", status: 500, title: "The active endpoint changed during the backup" },
+  "BACKUP.RANGE_FAILED": { fault: "system", status: 500, title: "A range of a fanned-out backup failed" },
   "CONFIG.INVALID": { fault: "settings", status: 500, title: "Lifeboat's settings are invalid" },
   "CONFIG.MISSING": { fault: "settings", status: 500, title: "Lifeboat's settings are incomplete" },
   "RESTORE.SAFETY_BACKUP_SKIPPED": { fault: "system", status: 503, title: "The safety backup before an in-place restore was not taken" },

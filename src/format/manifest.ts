@@ -15,6 +15,13 @@ export const paths = {
   /** A typed-CSV copy of part of a table (full segments, LIFEBOAT_CSV_BACKUPS=full): Storage Explorer's layout, gzipped and sealed. */
   csvFile: (pointId: string, table: string, seq: number) =>
     `data/${pointId}/${table}/c-${String(seq).padStart(6, "0")}.csv.gz.lbe`,
+  /**
+   * A file a backup range task wrote (a big table's scan fanned out over instances): range
+   * `range` (six digits, in key order), the task's `attempt`-th claim, the `seq`-th file of
+   * its kind (d data, k keys, c typed CSV). Each attempt writes its own names: the repository is append-only.
+   */
+  rangeFile: (pointId: string, table: string, range: string, attempt: number, kind: "d" | "k" | "c", seq: number) =>
+    `data/${pointId}/${table}/r${range}-a${attempt}/${kind}-${String(seq).padStart(6, "0")}.${kind === "c" ? "csv" : "ndjson"}.gz.lbe`,
   dataPrefix: (pointId: string) => `data/${pointId}/`,
   /** A container's index at a point: every blob and the content objects it is made of. */
   indexFile: (pointId: string, container: string, seq: number) => `containers/${pointId}/${container}/i-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,

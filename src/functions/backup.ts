@@ -1,6 +1,8 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { timerOperator } from "../app/audit";
 import { takeBackup, type TakenBackup } from "../app/backup/take-backup";
+import type { FanoutPorts } from "../app/backup/fanout";
+import type { Services } from "../services";
 import { followActiveEndpoint } from "../app/failover/follow-endpoint";
 import { standbyDefers } from "../app/failover/standby";
 import { timerSchedules } from "../config";
@@ -16,7 +18,7 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
       return { status: "skipped", reason: deferred };
     }
     // Backups follow the active endpoint: after a failover, the failover account is the source.
-    const { ctx, note } = await followActiveEndpoint(services());
+    const { ctx, account, note } = await followActiveEndpoint(services());
     if (note) context.warn(`lifeboat.event=backup_source ${note}`);
     const result = await takeBackup(ctx, {
       operator: timerOperator(context.functionName),
@@ -24,6 +26,7 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
       // The nightly full waits for a running incremental; an incremental that finds one running skips.
       waitForLockSeconds: kind === "full" ? 300 : 0,
       progress: logProgress(context),
+      ...fanoutOf(ctx, account),
     });
     if (result.status === "skipped") context.warn(`lifeboat.event=backup_skipped ${result.reason}`);
     else {
@@ -41,6 +44,12 @@ async function backup(kind: "full" | "incremental", timer: Timer, context: Invoc
     context.error(`lifeboat.event=backup_failed kind=${kind} ${ensureErrorType(err).message}`);
     throw err;
   }
+}
+
+/** Big tables' scans fan out as range tasks on the jobs queue, when there is one and LIFEBOAT_FANOUT_ENTITIES is not 0. */
+function fanoutOf(s: Services, account: string): { fanout?: FanoutPorts } {
+  if (!s.jobs || !s.jobQueue || s.config.fanoutEntities <= 0) return {};
+  return { fanout: { jobs: s.jobs, queue: s.jobQueue, entities: s.config.fanoutEntities, account } };
 }
 
 /** Timer: the daily full backup (LIFEBOAT_FULL_BACKUP_SCHEDULE, default 01:00 UTC). */

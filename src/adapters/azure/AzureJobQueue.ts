@@ -1,6 +1,6 @@
 import type { QueueClient } from "@azure/storage-queue";
 import type { JobQueue } from "../../app/ports/JobQueue";
-import type { JobMessage } from "../../core/jobs/job";
+import type { QueueMessage } from "../../core/jobs/backup-range";
 import { codeOf } from "./clients";
 
 /**
@@ -15,7 +15,7 @@ export class AzureJobQueue implements JobQueue {
     this.description = `queue ${client.name}`;
   }
 
-  async send(message: JobMessage): Promise<void> {
+  async send(message: QueueMessage): Promise<void> {
     const text = Buffer.from(JSON.stringify(message), "utf8").toString("base64");
     try {
       await this.client.sendMessage(text);

@@ -1,6 +1,7 @@
 import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
 import type { JobStore, Versioned } from "../../app/ports/JobStore";
 import type { JobRecord, TablePrep, TaskRecord } from "../../core/jobs/job";
+import type { RangeTaskRecord } from "../../core/jobs/backup-range";
 import { codeOf, statusOf } from "./clients";
 
 type Row = Record<string, unknown>;
@@ -25,7 +26,8 @@ function bodyOf<T>(e: TableEntityResult<Row>): T {
 
 /**
  * Job state in one table: a job is row (`job`, id); its tasks and tables are rows of
- * the job's own partition (`task-<id>`, `table-<name>`). Each record is JSON in `body*`
+ * the job's own partition (`task-<id>`, `table-<name>`); a backup fan-out's range tasks are
+ * rows of the fan-out's partition (`range-<id>`). Each record is JSON in `body*`
  * properties, next to the few columns a listing filters on. Creates the table on first write.
  */
 export class AzureJobStore implements JobStore {
@@ -134,5 +136,31 @@ export class AzureJobStore implements JobStore {
 
   listTables(jobId: string): Promise<TablePrep[]> {
     return this.#rows<TablePrep>(jobId, "table-");
+  }
+
+  async addRangeTask(task: RangeTaskRecord): Promise<void> {
+    await this.#insert(task.fanout, `range-${task.id}`, bodyProps(task));
+  }
+
+  getRangeTask(fanout: string, id: string): Promise<Versioned<RangeTaskRecord> | null> {
+    return this.#get<RangeTaskRecord>(fanout, `range-${id}`);
+  }
+
+  updateRangeTask(task: RangeTaskRecord, etag: string): Promise<boolean> {
+    return this.#replace(task.fanout, `range-${task.id}`, bodyProps(task), etag);
+  }
+
+  async listRangeTasks(fanout: string): Promise<RangeTaskRecord[]> {
+    return (await this.#rows<RangeTaskRecord>(fanout, "range-")).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  async deleteRangeTasks(fanout: string): Promise<void> {
+    for (const t of await this.listRangeTasks(fanout)) {
+      try {
+        await this.client.deleteEntity(fanout, `range-${t.id}`);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+    }
   }
 }

@@ -8,6 +8,7 @@ import { selectTables } from "../../core/policy/table-selection";
 import type { RetentionPolicy } from "../../core/policy/retention";
 import { retentionAtWrite } from "../retention/at-write";
 import { backupTable } from "./backup-table";
+import { fanOutKeyScan, fanOutScan, fansOut, fullSegment, type FanoutPorts, type FanoutScan } from "./fanout";
 import { tableRanges } from "../tables/table-ranges";
 import { noProgress, type ProgressSink } from "../progress";
 import { LifeboatError, NotFoundError } from "../../core/errors";
@@ -25,6 +26,8 @@ export interface BackupDeps {
   keys: KeyProvider;
   now?: () => Date;
   progress?: ProgressSink;
+  /** Fans the scans of tables past LIFEBOAT_FANOUT_ENTITIES out as range tasks on the jobs queue; absent: every scan runs here. */
+  fanout?: FanoutPorts;
 }
 
 export interface BackupRequest {
@@ -127,6 +130,30 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       lock.assertHeld();
       // Split where the latest point's key files for the table begin (a forced full too).
       const latestSegment = latestManifest?.tables[table];
+      const previousSegment = previous?.tables[table];
+      const fanout = fansOut(deps.fanout, latestSegment) ? deps.fanout : undefined;
+      const fanned = (mode: FanoutScan["mode"], since: string | null): FanoutScan => ({
+        source: deps.source,
+        repo: deps.repo,
+        keys: deps.keys,
+        kek,
+        pointId,
+        table,
+        mode,
+        since,
+        overlapSeconds: req.overlapSeconds,
+        chunkEntities: req.chunkEntities,
+        csv: req.csvBackups === true,
+        ...(retention ? { retention } : {}),
+        latestKeys: latestSegment!.keys,
+        lock,
+        progress,
+      });
+      if (fanout && !previousSegment) {
+        // A big table's full: every range is read by a task on the jobs queue.
+        segments[table] = fullSegment(await fanOutScan(fanout, fanned("full", null)));
+        continue;
+      }
       const { ranges, source: rangeSource } = await tableRanges(deps.source, table, latestSegment?.keys, req.scanConcurrency ?? 1);
       segments[table] = await backupTable({
         source: deps.source,
@@ -135,7 +162,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         kek,
         pointId,
         table,
-        previous: previous?.tables[table],
+        previous: previousSegment,
         scanStart: now(),
         onClock: (ms) => {
           if (Math.abs(ms) > Math.abs(clockOffsetMs)) clockOffsetMs = ms;
@@ -149,6 +176,8 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         ...(rangeSource !== "none" ? { rangeSource: rangeSource === "key files" ? "the last point's key files" : "keys found by probing" } : {}),
         scanConcurrency: req.scanConcurrency ?? 1,
         ...(latestSegment ? { expectedEntities: latestSegment.keyCount } : {}),
+        // A big table's key scan: every range's keys are read by a task on the jobs queue.
+        ...(fanout ? { keyScan: (since: string | null) => fanOutKeyScan(fanout, fanned("keys", since)) } : {}),
       });
     }
 

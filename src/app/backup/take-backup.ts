@@ -4,6 +4,7 @@ import type { ProgressSink } from "../progress";
 import { ensureErrorType, LifeboatError } from "../../core/errors";
 import { replicate } from "../secondary/replicate";
 import { runBackup, type BackupResult } from "./run-backup";
+import type { FanoutPorts } from "./fanout";
 
 /** One audited backup: what a timer, the CLI or a safety backup asks for. */
 export interface TakeBackupRequest {
@@ -20,6 +21,8 @@ export interface TakeBackupRequest {
   /** Why it runs, when not on schedule (kept in the audit entry). */
   reason?: string;
   progress?: ProgressSink;
+  /** Fan big tables' scans out over instances (the timer functions; fanoutPorts). A point taken into the secondary alone is scanned here. */
+  fanout?: FanoutPorts;
 }
 
 /** How the copy to the secondary store went after a commit: what it copied, or why it could not (it catches up next time). */
@@ -82,7 +85,15 @@ export async function takeBackup(ctx: AppContext, req: TakeBackupRequest): Promi
     async (): Promise<TakenBackup> => {
       const run = (repo: AppContext["repo"]) =>
         runBackup(
-          { source: ctx.source, ...(ctx.blobs ? { blobs: ctx.blobs } : {}), repo, keys: ctx.keys, ...(req.progress ? { progress: req.progress } : {}) },
+          {
+            source: ctx.source,
+            ...(ctx.blobs ? { blobs: ctx.blobs } : {}),
+            repo,
+            keys: ctx.keys,
+            ...(req.progress ? { progress: req.progress } : {}),
+            // Range tasks write into the primary store: a degraded point is scanned here.
+            ...(req.fanout && repo === ctx.repo ? { fanout: req.fanout } : {}),
+          },
           {
             tables,
             exclude: [s.auditTable, ...(s.stateTable ? [s.stateTable] : [])],

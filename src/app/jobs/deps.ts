@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AppContext } from "../context";
 import type { JobQueue } from "../ports/JobQueue";
 import type { JobStore } from "../ports/JobStore";
+import type { TableStore } from "../ports/TableStore";
 import type { RestoreDeps, RestoreRequest } from "../restore/run-restore";
 import { LifeboatError } from "../../core/errors";
 import type { JobRecord, RestoreJobRequest } from "../../core/jobs/job";
@@ -13,6 +14,8 @@ export interface JobDeps extends AppContext {
   jobQueue?: JobQueue;
   /** The context reading the repository from the copy a job asked for (primary, secondary, or auto). */
   readingFrom(from: RestoreJobRequest["from"]): AppContext;
+  /** The source backups read now (the active endpoint) and which account it is: backup range tasks read it. Default: `source`, "primary". */
+  backupSource?: () => Promise<{ source: TableStore; account: string }>;
   now?: () => Date;
 }
 

@@ -1,4 +1,5 @@
 import type { JobRecord, TablePrep, TaskRecord } from "../../core/jobs/job";
+import type { RangeTaskRecord } from "../../core/jobs/backup-range";
 
 /** A record with the ETag it was read at: an update with that ETag fails when someone else wrote in between. */
 export interface Versioned<T> {
@@ -8,7 +9,7 @@ export interface Versioned<T> {
 
 /**
  * Where restore jobs keep their state (LIFEBOAT_JOBS_TABLE in the backup account): the
- * job, its tasks and its tables. Updates are conditional on an ETag, so two instances
+ * job, its tasks and its tables; and a fanned-out backup's range tasks. Updates are conditional on an ETag, so two instances
  * never both move a job on (only one of them finishes it).
  * Errors: storage failures as the store's labelled errors.
  */
@@ -31,4 +32,13 @@ export interface JobStore {
   addTable(jobId: string, prep: TablePrep): Promise<TablePrep>;
   updateTable(jobId: string, prep: TablePrep): Promise<void>;
   listTables(jobId: string): Promise<TablePrep[]>;
+  /** Inserts a backup range task unless it exists. */
+  addRangeTask(task: RangeTaskRecord): Promise<void>;
+  getRangeTask(fanout: string, id: string): Promise<Versioned<RangeTaskRecord> | null>;
+  /** Writes the range task if it is still at `etag`; false when another writer changed it first. */
+  updateRangeTask(task: RangeTaskRecord, etag: string): Promise<boolean>;
+  /** A fan-out's range tasks, in range order. */
+  listRangeTasks(fanout: string): Promise<RangeTaskRecord[]>;
+  /** Removes a fan-out's range tasks (once its point is committed, or given up). */
+  deleteRangeTasks(fanout: string): Promise<void>;
 }

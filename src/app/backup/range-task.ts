@@ -1,0 +1,176 @@
+import type { BackupStore } from "../ports/BackupStore";
+import type { JobStore } from "../ports/JobStore";
+import type { KeyProvider } from "../ports/KeyProvider";
+import type { TableStore } from "../ports/TableStore";
+import { ChunkedWriter } from "../repo/chunked-writer";
+import { CsvBackupWriter } from "../csv/csv-backup-writer";
+import { ProgressMeter, type ProgressSink } from "../progress";
+import { scanRanges } from "../tables/range-scan";
+import { errorText } from "../audit/audited";
+import { ContentDigest } from "../../core/entity/content-digest";
+import { tableTime } from "../../core/entity/timestamp";
+import { LifeboatError } from "../../core/errors";
+import { KeyLog } from "../../core/keys/key-log";
+import { claimable, isSettled, type RangeResult, type RangeTaskRecord } from "../../core/jobs/backup-range";
+import { paths } from "../../format/manifest";
+import { serviceStart } from "./backup-table";
+import { RecentRows, writeFullPages, writeKeyPages } from "./table-scans";
+
+/** How often a running range task writes its count to its record: a record quiet for far longer is taken over. */
+export const HEARTBEAT_MS = 5000;
+/** A running task without a heartbeat for this long is taken over (its instance died). */
+export const STALE_MS = 60_000;
+/**
+ * A task record holds at most 1 MiB: rows near the watermark and recent keys past these
+ * counts are not kept in it (the recent rows are then dropped, as past MAX_RECENT; the
+ * recent keys are read again by the coordinator, from its range).
+ */
+const RECORD_RECENT_ROWS = 2500;
+const RECORD_RECENT_KEYS = 2500;
+const RECORD_KEY_CHARS = 200_000;
+
+/** What a range task runs on: the job table, and the source, repository and keys the backup uses. */
+export interface RangePorts {
+  jobs: JobStore;
+  source: TableStore;
+  repo: BackupStore;
+  keys: KeyProvider;
+  /** The source account this runner reads ("primary" or "failover"): a task for another is refused. */
+  account: string;
+  now?: () => Date;
+  staleMs?: number;
+}
+
+const nowOf = (p: RangePorts): Date => (p.now ?? (() => new Date()))();
+
+/** How a runner's call went: it ran the task, or left it (done, failed or running elsewhere). */
+export type RangeOutcome = { ran: true; task: RangeTaskRecord } | { ran: false; why: string };
+
+/**
+ * Runs one range task if it can be claimed (pending, or running without a heartbeat for
+ * `staleMs`): claims it with the record's ETag (so two runners never both claim one
+ * attempt), scans its range into files named for the attempt, and records the result
+ * unless another runner finished it first. Throws what the scan or the stores throw
+ * (a redelivery or the coordinator tries again); a task for another source account fails for good.
+ */
+export async function runRangeTask(ports: RangePorts, fanout: string, id: string, runner: string, progress?: ProgressSink): Promise<RangeOutcome> {
+  const { jobs } = ports;
+  const got = await jobs.getRangeTask(fanout, id);
+  if (!got) return { ran: false, why: "no such range task (its backup finished or gave up)" };
+  if (!claimable(got.value, nowOf(ports), ports.staleMs ?? STALE_MS)) return { ran: false, why: `the task is ${got.value.state}${got.value.state === "running" ? " elsewhere" : ""}` };
+  if (got.value.account !== ports.account) {
+    throw new LifeboatError("BACKUP.SOURCE_CHANGED", `range task ${fanout}/${id} reads the ${got.value.account} account, but the ${ports.account} account is active now: the active endpoint changed during the backup, which the next backup takes again`);
+  }
+  const claimed: RangeTaskRecord = { ...got.value, state: "running", attempts: got.value.attempts + 1, runner, read: 0, updatedAt: nowOf(ports).toISOString() };
+  if (!(await jobs.updateRangeTask(claimed, got.etag))) return { ran: false, why: "another runner claimed it first" };
+
+  let read = 0;
+  // A runner that lost its task (taken over, abandoned, finished elsewhere) stops at its next page.
+  let lost = false;
+  const beat = setInterval(() => {
+    heartbeat(ports, claimed, read)
+      .then((mine) => {
+        if (!mine) lost = true;
+      })
+      .catch(() => undefined);
+  }, HEARTBEAT_MS);
+  beat.unref?.();
+  let result: RangeResult;
+  try {
+    result = await scanRange(ports, claimed, () => lost, (e) => {
+      read = e.done ?? e.entities;
+      progress?.(e);
+    });
+  } catch (err) {
+    if (err instanceof TaskLost) return { ran: false, why: "the task was taken over, finished elsewhere or abandoned while this runner read it" };
+    throw err;
+  } finally {
+    clearInterval(beat);
+  }
+  const done = await settle(jobs, claimed, (t) => ({ ...t, state: "done", read: result.entities, result, updatedAt: nowOf(ports).toISOString() }));
+  return done ? { ran: true, task: done } : { ran: false, why: "another runner finished it first" };
+}
+
+class TaskLost extends Error {}
+
+/** The pages, until the runner loses its task. */
+async function* whileMine<T>(pages: AsyncIterable<T>, lost: () => boolean): AsyncGenerator<T> {
+  for await (const page of pages) {
+    if (lost()) throw new TaskLost();
+    yield page;
+  }
+}
+
+/** Writes the runner's count while its attempt is still the task's; false once it is not (a stale runner's heartbeat changes nothing). */
+async function heartbeat(ports: RangePorts, mine: RangeTaskRecord, read: number): Promise<boolean> {
+  const got = await ports.jobs.getRangeTask(mine.fanout, mine.id);
+  if (!got || got.value.state !== "running" || got.value.attempts !== mine.attempts) return false;
+  await ports.jobs.updateRangeTask({ ...got.value, read, updatedAt: nowOf(ports).toISOString() }, got.etag);
+  return true;
+}
+
+/** Applies `change` to the task unless it is settled (done, failed, abandoned); returns the task as written, or null. */
+export async function settle(jobs: JobStore, task: Pick<RangeTaskRecord, "fanout" | "id">, change: (t: RangeTaskRecord) => RangeTaskRecord): Promise<RangeTaskRecord | null> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const got = await jobs.getRangeTask(task.fanout, task.id);
+    if (!got || isSettled(got.value.state)) return null;
+    const next = change(got.value);
+    if (await jobs.updateRangeTask(next, got.etag)) return next;
+  }
+  throw new LifeboatError("STORE.FAILED", `range task ${task.fanout}/${task.id}: 20 conflicting updates in a row`);
+}
+
+/** Ends a range task `failed` with `reason` (the coordinator then fails the backup); a settled task is left as it is. */
+export async function failRangeTask(jobs: JobStore, fanout: string, id: string, reason: unknown, now = new Date()): Promise<RangeTaskRecord | null> {
+  return settle(jobs, { fanout, id }, (t) => ({ ...t, state: "failed", error: errorText(reason) ?? "unknown error", updatedAt: now.toISOString() }));
+}
+
+/**
+ * A delivery that failed and will be retried: the task goes back to pending (the redelivery
+ * claims it) with the error kept, the reason a poison message fails it with. Never throws.
+ */
+export async function noteRangeRetry(jobs: JobStore, fanout: string, id: string, reason: unknown, now = new Date()): Promise<void> {
+  await settle(jobs, { fanout, id }, (t) => ({ ...t, state: "pending", lastError: errorText(reason) ?? "unknown error", updatedAt: now.toISOString() })).catch(() => undefined);
+}
+
+/** Scans the task's range into files of its attempt: every entity (full) or every key (keys). */
+async function scanRange(ports: RangePorts, t: RangeTaskRecord, lost: () => boolean, progress: ProgressSink): Promise<RangeResult> {
+  const { repo, source } = ports;
+  const kek = await ports.keys.byId(t.kekId);
+  const retention = t.retention ? { until: new Date(t.retention.until), tier: t.retention.tier } : undefined;
+  const file = (kind: "d" | "k" | "c") => (seq: number) => paths.rangeFile(t.pointId, t.table, t.id, t.attempts, kind, seq);
+  const keys = new ChunkedWriter(repo, kek, file("k"), t.chunkEntities * 4, 3, retention);
+  let start = nowOf(ports);
+  const overlapMs = t.overlapSeconds * 1000;
+  const recent = new RecentRows(tableTime(new Date(start.getTime() - overlapMs)), RECORD_RECENT_ROWS);
+  const onServiceTime = (service: Date): void => {
+    start = serviceStart(service);
+    recent.from = tableTime(new Date(start.getTime() - overlapMs));
+  };
+  const meter = new ProgressMeter(progress, t.mode === "full" ? "full scan" : "key scan", t.table, { total: t.expected, everyMs: 1000 });
+  const pages = whileMine(scanRanges(source, t.table, [t.range], { concurrency: 1, onServiceTime, ...(t.mode === "keys" ? { keysOnly: true } : {}) }), lost);
+
+  if (t.mode === "keys") {
+    const recentKeys = new KeyLog();
+    const complete = await writeKeyPages(pages, keys, t.since, recentKeys, meter, RECORD_RECENT_KEYS);
+    meter.done();
+    const list = complete ? [...recentKeys].map((k) => ({ pk: k.pk, rk: k.rk })) : [];
+    const fits = complete && list.reduce((n, k) => n + k.pk.length + k.rk.length + 16, 0) <= RECORD_KEY_CHARS;
+    const keyFiles = await keys.close();
+    return { data: [], keys: keyFiles, entities: keyFiles.reduce((n, f) => n + f.records, 0), scanStart: start.toISOString(), recentKeys: fits ? list : null };
+  }
+  const data = new ChunkedWriter(repo, kek, file("d"), t.chunkEntities, 3, retention);
+  const csv = t.csv ? new CsvBackupWriter(repo, kek, file("c"), t.chunkEntities, retention) : undefined;
+  const digest = new ContentDigest();
+  const entities = await writeFullPages(pages, { data, keys, ...(csv ? { csv } : {}), digest }, recent, meter);
+  meter.done();
+  return {
+    data: await data.close(),
+    keys: await keys.close(),
+    ...(csv ? { csv: await csv.close() } : {}),
+    entities,
+    digest: { hex: digest.hex(), count: digest.count },
+    scanStart: start.toISOString(),
+    recent: recent.overflow ? null : recent.rows,
+  };
+}
