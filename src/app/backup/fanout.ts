@@ -14,11 +14,13 @@ import { partitionRanges } from "../../core/keys/partition-ranges";
 import { claimable, fanoutId, rangeTaskId, taskBoundaries, type RangeMode, type RangeResult } from "../../core/jobs/backup-range";
 import type { FileRef, TableSegment } from "../../format/manifest";
 import type { KeyScanResult } from "./backup-table";
-import { runRangeTask, settle, STALE_MS } from "./range-task";
+import { runRangeTask, settle, STALE_MS, type RangePorts } from "./range-task";
 import { MAX_RECENT } from "./table-scans";
 
-/** Entities a range task covers, about (a minute or so of scanning on Azure). */
-export const TASK_ENTITIES = 1_000_000;
+/** Entities a range task covers, about: a fifth of the fan-out threshold (a million by default, a minute or so of scanning on Azure). */
+export function taskEntities(p: Pick<FanoutPorts, "entities" | "taskEntities">): number {
+  return p.taskEntities ?? Math.max(1, Math.floor(p.entities / 5));
+}
 /** Runs of one range task before it fails the backup (as the queue's maxDequeueCount). */
 const MAX_ATTEMPTS = 5;
 /** How often the coordinator reads the range tasks' records. */
@@ -32,11 +34,13 @@ export interface FanoutPorts {
   entities: number;
   /** The source account backed up ("primary" or "failover"): range tasks check they read the same one. */
   account: string;
-  /** Entities per range task (default TASK_ENTITIES). */
+  /** Entities per range task (default: a fifth of `entities`). */
   taskEntities?: number;
   pollMs?: number;
   staleMs?: number;
   now?: () => Date;
+  /** What the ranges run here may keep in their records (tests lower it: see RangePorts). */
+  recordLimits?: RangePorts["recordLimits"];
 }
 
 /** One table's scan to fan out: what every range task needs to write its part of the point. */
@@ -63,7 +67,7 @@ export interface FanoutScan {
 /** Whether a table's scans fan out: fan-out is set up, the latest point holds enough of the table, and its key files split it. */
 export function fansOut(fanout: FanoutPorts | undefined, latest: TableSegment | undefined): fanout is FanoutPorts {
   if (!fanout || !latest || fanout.entities <= 0 || latest.keyCount < fanout.entities) return false;
-  return taskBoundaries(latest.keys, fanout.taskEntities ?? TASK_ENTITIES).boundaries.length > 0;
+  return taskBoundaries(latest.keys, taskEntities(fanout)).boundaries.length > 0;
 }
 
 /**
@@ -78,7 +82,7 @@ export function fansOut(fanout: FanoutPorts | undefined, latest: TableSegment | 
 export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<RangeResult[]> {
   const { jobs } = ports;
   const now = ports.now ?? (() => new Date());
-  const { boundaries, expected } = taskBoundaries(scan.latestKeys, ports.taskEntities ?? TASK_ENTITIES);
+  const { boundaries, expected } = taskBoundaries(scan.latestKeys, taskEntities(ports));
   const ranges = partitionRanges(boundaries);
   const id = fanoutId(scan.pointId, scan.table, scan.mode);
   const at = now().toISOString();
@@ -108,7 +112,16 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
   for (let i = 0; i < ranges.length; i++) await ports.queue.send({ v: 1, step: "backup-range", fanout: id, range: rangeTaskId(i) });
 
   const meter = new ProgressMeter(scan.progress, scan.mode === "full" ? "full scan" : "key scan", scan.table, { total: expected.reduce((a, b) => a + b, 0) });
-  const rangePorts = { jobs, source: scan.source, repo: scan.repo, keys: scan.keys, account: ports.account, now, staleMs: ports.staleMs ?? STALE_MS };
+  const rangePorts: RangePorts & { staleMs: number } = {
+    jobs,
+    source: scan.source,
+    repo: scan.repo,
+    keys: scan.keys,
+    account: ports.account,
+    now,
+    staleMs: ports.staleMs ?? STALE_MS,
+    ...(ports.recordLimits ? { recordLimits: ports.recordLimits } : {}),
+  };
   let own: Promise<void> | undefined;
   let ownError: unknown;
   let ranHere = 0;
@@ -196,7 +209,7 @@ export function fullSegment(results: readonly RangeResult[]): TableSegment {
  */
 export async function fanOutKeyScan(ports: FanoutPorts, scan: FanoutScan): Promise<KeyScanResult> {
   const results = await fanOutScan(ports, scan);
-  const ranges = partitionRanges(taskBoundaries(scan.latestKeys, ports.taskEntities ?? TASK_ENTITIES).boundaries);
+  const ranges = partitionRanges(taskBoundaries(scan.latestKeys, taskEntities(ports)).boundaries);
   const recentKeys = new KeyLog();
   for (const [i, r] of results.entries()) {
     if (r.recentKeys) {

@@ -39,6 +39,9 @@ export interface RangePorts {
   account: string;
   now?: () => Date;
   staleMs?: number;
+  heartbeatMs?: number;
+  /** How many rows near the watermark and recent keys a record may carry (tests lower them). */
+  recordLimits?: { rows: number; keys: number };
 }
 
 const nowOf = (p: RangePorts): Date => (p.now ?? (() => new Date()))();
@@ -73,7 +76,7 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
         if (!mine) lost = true;
       })
       .catch(() => undefined);
-  }, HEARTBEAT_MS);
+  }, ports.heartbeatMs ?? HEARTBEAT_MS);
   beat.unref?.();
   let result: RangeResult;
   try {
@@ -142,7 +145,7 @@ async function scanRange(ports: RangePorts, t: RangeTaskRecord, lost: () => bool
   const keys = new ChunkedWriter(repo, kek, file("k"), t.chunkEntities * 4, 3, retention);
   let start = nowOf(ports);
   const overlapMs = t.overlapSeconds * 1000;
-  const recent = new RecentRows(tableTime(new Date(start.getTime() - overlapMs)), RECORD_RECENT_ROWS);
+  const recent = new RecentRows(tableTime(new Date(start.getTime() - overlapMs)), ports.recordLimits?.rows ?? RECORD_RECENT_ROWS);
   const onServiceTime = (service: Date): void => {
     start = serviceStart(service);
     recent.from = tableTime(new Date(start.getTime() - overlapMs));
@@ -152,7 +155,7 @@ async function scanRange(ports: RangePorts, t: RangeTaskRecord, lost: () => bool
 
   if (t.mode === "keys") {
     const recentKeys = new KeyLog();
-    const complete = await writeKeyPages(pages, keys, t.since, recentKeys, meter, RECORD_RECENT_KEYS);
+    const complete = await writeKeyPages(pages, keys, t.since, recentKeys, meter, ports.recordLimits?.keys ?? RECORD_RECENT_KEYS);
     meter.done();
     const list = complete ? [...recentKeys].map((k) => ({ pk: k.pk, rk: k.rk })) : [];
     const fits = complete && list.reduce((n, k) => n + k.pk.length + k.rk.length + 16, 0) <= RECORD_KEY_CHARS;
