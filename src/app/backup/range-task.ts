@@ -4,7 +4,7 @@ import type { KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
 import { ChunkedWriter } from "../repo/chunked-writer";
 import { CsvBackupWriter } from "../csv/csv-backup-writer";
-import { ProgressMeter, type ProgressSink } from "../progress";
+import { noProgress, ProgressMeter, type ProgressSink } from "../progress";
 import { scanRanges } from "../tables/range-scan";
 import { errorText } from "../audit/audited";
 import { ContentDigest } from "../../core/entity/content-digest";
@@ -80,9 +80,12 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
   beat.unref?.();
   let result: RangeResult;
   try {
-    result = await scanRange(ports, claimed, () => lost, (e) => {
-      read = e.done ?? e.entities;
-      progress?.(e);
+    result = await scanRange(ports, claimed, {
+      lost: () => lost,
+      read: (n) => {
+        read += n;
+      },
+      progress: progress ?? noProgress,
     });
   } catch (err) {
     if (err instanceof TaskLost) return { ran: false, why: "the task was taken over, finished elsewhere or abandoned while this runner read it" };
@@ -96,10 +99,20 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
 
 class TaskLost extends Error {}
 
-/** The pages, until the runner loses its task. */
-async function* whileMine<T>(pages: AsyncIterable<T>, lost: () => boolean): AsyncGenerator<T> {
+/** What a runner hears of its scan, and asks of it. */
+interface ScanWatch {
+  /** Whether the runner lost the task: its scan stops at the next page. */
+  lost(): boolean;
+  /** Entities read (each page's). */
+  read(n: number): void;
+  progress: ProgressSink;
+}
+
+/** The pages, counted, until the runner loses its task. */
+async function* whileMine<T extends readonly unknown[]>(pages: AsyncIterable<T>, watch: ScanWatch): AsyncGenerator<T> {
   for await (const page of pages) {
-    if (lost()) throw new TaskLost();
+    if (watch.lost()) throw new TaskLost();
+    watch.read(page.length);
     yield page;
   }
 }
@@ -137,7 +150,7 @@ export async function noteRangeRetry(jobs: JobStore, fanout: string, id: string,
 }
 
 /** Scans the task's range into files of its attempt: every entity (full) or every key (keys). */
-async function scanRange(ports: RangePorts, t: RangeTaskRecord, lost: () => boolean, progress: ProgressSink): Promise<RangeResult> {
+async function scanRange(ports: RangePorts, t: RangeTaskRecord, watch: ScanWatch): Promise<RangeResult> {
   const { repo, source } = ports;
   const kek = await ports.keys.byId(t.kekId);
   const retention = t.retention ? { until: new Date(t.retention.until), tier: t.retention.tier } : undefined;
@@ -150,8 +163,8 @@ async function scanRange(ports: RangePorts, t: RangeTaskRecord, lost: () => bool
     start = serviceStart(service);
     recent.from = tableTime(new Date(start.getTime() - overlapMs));
   };
-  const meter = new ProgressMeter(progress, t.mode === "full" ? "full scan" : "key scan", t.table, { total: t.expected, everyMs: 1000 });
-  const pages = whileMine(scanRanges(source, t.table, [t.range], { concurrency: 1, onServiceTime, ...(t.mode === "keys" ? { keysOnly: true } : {}) }), lost);
+  const meter = new ProgressMeter(watch.progress, t.mode === "full" ? "full scan" : "key scan", t.table, { total: t.expected, everyMs: 1000 });
+  const pages = whileMine(scanRanges(source, t.table, [t.range], { concurrency: 1, onServiceTime, ...(t.mode === "keys" ? { keysOnly: true } : {}) }), watch);
 
   if (t.mode === "keys") {
     const recentKeys = new KeyLog();
