@@ -35,4 +35,22 @@ describe("the sizing model", () => {
     expect(limits(fast, 15, 120, 1, { scanConcurrency: 1, streamEntitiesPerSecond: 5_000 }).rpoEntities).toBe(2_250_000);
     expect(renderModel(fast, 15, 120, { scanConcurrency: 8 })).toMatch(/8 range\(s\) read at once/);
   });
+
+  it("spreads a big table's full and key scans over the instances (LIFEBOAT_FANOUT_ENTITIES), up to the account's rate", () => {
+    // 5k/s a core: a 10M-entity table (past the 5M default) backs up 4× faster on 4 instances, then the account's 20k/s caps it.
+    const big = sizingModel(slow).filter((r) => r.entities === 10_000_000);
+    expect(big.map((r) => Math.round(r.fullBackupMinutes * 60))).toEqual([2000, 500, 500]);
+    // The change scan stays on one instance; the key scan spreads.
+    expect(big.map((r) => Math.round(r.incrementalMinutes * 60))).toEqual([4000, 2500, 2500]);
+    // Under the threshold a backup runs on one instance whatever the count.
+    const small = sizingModel(slow).filter((r) => r.entities === 1_000_000);
+    expect(new Set(small.map((r) => r.fullBackupMinutes)).size).toBe(1);
+    expect(sizingModel(slow, { fanoutEntities: 0 }).filter((r) => r.entities === 1_000_000)[1]!.fullBackupMinutes).toBeCloseTo(1_000_000 / 20_000 / 60, 6);
+
+    // If a query page counts as one transaction, the streams and cores bound the scans and the fan-out moves the RPO line.
+    const perPage = { scanAccountEntitiesPerSecond: Infinity };
+    expect(limits(fast, 15, 120, 1, perPage).rpoEntities).toBe(36_000_000); // 900 s ÷ (2 ÷ 80k/s)
+    expect(limits(fast, 15, 120, 16, perPage).rpoEntities).toBe(67_764_705); // 900 s ÷ (1/80k + 1/1.28M)
+    expect(renderModel(fast)).toMatch(/if Azure counts a query page as one transaction instead, .* with 1, 4, 16 instances 1: ~36M, 4: ~\d+M, 16: ~68M entities per account/);
+  });
 });
