@@ -5,6 +5,7 @@
  * (measured by the bench on this machine) and Azure's published scalability targets.
  * Pure: the figures in, the table out.
  */
+import { BACKUP_DEFAULTS } from "../src/config/backup";
 
 /** CPU time Lifeboat spends per entity (µs of one core), as the bench measured it. */
 export interface MeasuredCpu {
@@ -58,7 +59,7 @@ export interface ModelOptions {
   scanAccountEntitiesPerSecond?: number;
 }
 
-export const DEFAULT_FANOUT_ENTITIES = 5_000_000;
+const DEFAULT_FANOUT_ENTITIES = BACKUP_DEFAULTS.LIFEBOAT_FANOUT_ENTITIES;
 
 /** A scan over `instances` instances (1 unless it fans out): `scanConcurrency` streams each, capped by the account and by the CPU per entity. */
 function scanRate(us: number, o: ModelOptions, instances = 1): number {

@@ -104,24 +104,31 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
     await expectTableEquals(`fo${table}`, current);
   });
 
-  it("finishes with no other instance: the waiting backup runs every range itself", async () => {
-    const { s, table } = await bigTable();
-    const events: ProgressEvent[] = [];
-    const r = await takeBackup(s, {
-      operator: "test",
-      kind: "full",
-      waitForLockSeconds: 0,
-      progress: (e) => events.push(e),
-      fanout: { jobs: s.jobs!, queue: s.jobQueue!, entities: 1000, account: "primary", pollMs: 50 },
+  for (const [name, down] of [
+    ["with no other instance", false],
+    ["with the jobs queue refusing every message", true],
+  ] as const) {
+    it(`finishes ${name}: the waiting backup runs every range itself`, async () => {
+      const { s, table } = await bigTable();
+      const events: ProgressEvent[] = [];
+      const queue = down ? { description: "a queue that is down", send: () => Promise.reject(new Error("queue down")) } : s.jobQueue!;
+      const r = await takeBackup(s, {
+        operator: "test",
+        kind: "full",
+        waitForLockSeconds: 0,
+        progress: (e) => events.push(e),
+        fanout: { jobs: s.jobs!, queue, entities: 1000, account: "primary", pollMs: 50 },
+      });
+      if (r.status !== "committed") throw new Error("not committed");
+      const last = events.filter((e) => e.phase === "full scan" && e.final).at(-1);
+      const m = /^(\d+) range tasks on the jobs queue( \((\d+) could not be queued\))?, (\d+) of them run here/.exec(last?.note ?? "");
+      expect(m?.[1]).toBe(m?.[4]);
+      expect(m?.[3]).toBe(down ? m?.[1] : undefined);
+      expect(Number(m?.[1])).toBeGreaterThan(3);
+      expect(last?.done).toBe(3000);
+      expect((await segmentOf(s, r.pointId, table)).entities).toBe(3000);
     });
-    if (r.status !== "committed") throw new Error("not committed");
-    const last = events.filter((e) => e.phase === "full scan" && e.final).at(-1);
-    const m = /^(\d+) range tasks on the jobs queue, (\d+) of them run here/.exec(last?.note ?? "");
-    expect(m?.[1]).toBe(m?.[2]);
-    expect(Number(m?.[1])).toBeGreaterThan(3);
-    expect(last?.done).toBe(3000);
-    expect((await segmentOf(s, r.pointId, table)).entities).toBe(3000);
-  });
+  }
 
   it("fails the backup when a range fails for good: nothing committed, the lock let go, the tasks' records gone", async () => {
     const { s, table, settings } = await bigTable();

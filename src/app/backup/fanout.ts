@@ -10,7 +10,7 @@ import { ensureErrorType, LifeboatError } from "../../core/errors";
 import { errorText } from "../audit/audited";
 import { isTransient } from "../jobs/run-step";
 import { KeyLog } from "../../core/keys/key-log";
-import { partitionRanges } from "../../core/keys/partition-ranges";
+import { partitionRanges, type PartitionRange } from "../../core/keys/partition-ranges";
 import { claimable, fanoutId, rangeTaskId, taskBoundaries, type RangeMode, type RangeResult } from "../../core/jobs/backup-range";
 import type { FileRef, TableSegment } from "../../format/manifest";
 import type { KeyScanResult } from "./backup-table";
@@ -24,7 +24,7 @@ export function taskEntities(p: Pick<FanoutPorts, "entities" | "taskEntities">):
 /** Runs of one range task before it fails the backup (as the queue's maxDequeueCount). */
 const MAX_ATTEMPTS = 5;
 /** How often the coordinator reads the range tasks' records. */
-const POLL_MS = 2000;
+const POLL_MS = 1000;
 
 /** What a backup fans a big table's scans out with (the timer functions give it; absent: every scan runs in-process). */
 export interface FanoutPorts {
@@ -85,32 +85,6 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
   const { boundaries, expected } = taskBoundaries(scan.latestKeys, taskEntities(ports));
   const ranges = partitionRanges(boundaries);
   const id = fanoutId(scan.pointId, scan.table, scan.mode);
-  const at = now().toISOString();
-  for (const [i, range] of ranges.entries()) {
-    await jobs.addRangeTask({
-      fanout: id,
-      id: rangeTaskId(i),
-      pointId: scan.pointId,
-      table: scan.table,
-      mode: scan.mode,
-      range,
-      account: ports.account,
-      since: scan.since,
-      overlapSeconds: scan.overlapSeconds,
-      kekId: scan.kek.id,
-      ...(scan.retention ? { retention: { until: scan.retention.until.toISOString(), tier: scan.retention.tier } } : {}),
-      chunkEntities: scan.chunkEntities,
-      csv: scan.mode === "full" && scan.csv,
-      state: "pending",
-      attempts: 0,
-      expected: expected[i] ?? 0,
-      read: 0,
-      createdAt: at,
-      updatedAt: at,
-    });
-  }
-  for (let i = 0; i < ranges.length; i++) await ports.queue.send({ v: 1, step: "backup-range", fanout: id, range: rangeTaskId(i) });
-
   const meter = new ProgressMeter(scan.progress, scan.mode === "full" ? "full scan" : "key scan", scan.table, { total: expected.reduce((a, b) => a + b, 0) });
   const rangePorts: RangePorts & { staleMs: number } = {
     jobs,
@@ -126,7 +100,9 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
   let ownError: unknown;
   let ranHere = 0;
   let counted = 0;
+  let queueNote = "";
   try {
+    queueNote = await queueTasks(ports, scan, id, ranges, expected, now());
     for (;;) {
       scan.lock.assertHeld();
       if (ownError !== undefined) throw ownError;
@@ -137,7 +113,7 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
       if (read > counted) meter.add(read - counted, 0);
       counted = Math.max(counted, read);
       if (tasks.length === ranges.length && tasks.every((t) => t.state === "done")) {
-        meter.done(`${ranges.length} range tasks on the jobs queue, ${ranHere} of them run here (split at the last point's key files)`);
+        meter.done(`${ranges.length} range tasks on the jobs queue${queueNote}, ${ranHere} of them run here (split at the last point's key files)`);
         return tasks.map((t) => t.result!);
       }
       // Idle meanwhile: take a task nobody took, from the end (the queue's instances start at the front).
@@ -168,6 +144,40 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
     await own;
     await jobs.deleteRangeTasks(id).catch(() => undefined);
   }
+}
+
+/**
+ * Records a task per range and queues a message for each; returns a note on messages that
+ * could not be queued (their tasks are left to the waiting backup, which runs what nobody takes).
+ */
+async function queueTasks(ports: FanoutPorts, scan: FanoutScan, id: string, ranges: readonly PartitionRange[], expected: readonly number[], now: Date): Promise<string> {
+  const at = now.toISOString();
+  for (const [i, range] of ranges.entries()) {
+    await ports.jobs.addRangeTask({
+      fanout: id,
+      id: rangeTaskId(i),
+      pointId: scan.pointId,
+      table: scan.table,
+      mode: scan.mode,
+      range,
+      account: ports.account,
+      since: scan.since,
+      overlapSeconds: scan.overlapSeconds,
+      kekId: scan.kek.id,
+      ...(scan.retention ? { retention: { until: scan.retention.until.toISOString(), tier: scan.retention.tier } } : {}),
+      chunkEntities: scan.chunkEntities,
+      csv: scan.mode === "full" && scan.csv,
+      state: "pending",
+      attempts: 0,
+      expected: expected[i] ?? 0,
+      read: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
+  }
+  let unsent = 0;
+  for (let i = 0; i < ranges.length; i++) await ports.queue.send({ v: 1, step: "backup-range", fanout: id, range: rangeTaskId(i) }).catch(() => unsent++);
+  return unsent > 0 ? ` (${unsent} could not be queued)` : "";
 }
 
 /** Marks every unsettled task abandoned (a queued delivery then leaves it), best effort. */
