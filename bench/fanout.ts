@@ -1,5 +1,5 @@
 /**
- * `npm run bench:fanout [-- --entities N] [--workers W] [--repeat K]`
+ * `npm run bench:fanout [-- --entities N] [--workers W] [--repeat K] [--tasks T]`
  *
  * What a backup fan-out (LIFEBOAT_FANOUT_ENTITIES) costs and what it buys on this machine.
  * Starts Azurite in a child process, loads N entities of ~1 KB (as `npm run bench`), takes a
@@ -10,10 +10,12 @@
  *     (what the task records, the queue and the polling cost);
  *   - fanned out with W worker processes (bench/fanout-worker.ts: the local queue host with
  *     host.json's queue settings, each a Function instance) started before the round.
- * The table fans out at N entities, so it splits into five range tasks (a fifth of the
- * threshold each). Prints a table (medians of K) and as the LAST stdout line:
+ * LIFEBOAT_FANOUT_ENTITIES is set to 5N/T, so the table splits into about T range tasks (a
+ * fifth of the threshold each; default 5), at most one per key file of the first full. Prints a table (medians of K) and as the LAST stdout line:
  *   bench-fanout: entities=<N> workers=<W> tasks=<n> fanout_alone_vs_one=<x> fanout_workers_vs_one=<x>
- *                 coordinator_rss_mb=<n> worker_rss_mb=<n> worker_tasks=<n>
+ *                 coordinator_rss_mb=<n> worker_rss_mb=<n> worker_heap_mb=<n> worker_tasks=<n>
+ * BENCH_WORKER_BATCH: messages a worker runs at once (default host.json's batchSize; the Azure host
+ * runs batchSize + newBatchThreshold, 6).
  * (time ratios: lower is faster). On this machine one Azurite process serves every request,
  * so what the workers buy is bounded by it, not by Azure's partition servers.
  */
@@ -36,10 +38,11 @@ interface Round {
   tasks: number;
   workerTasks: number;
   workerRssMb: number;
+  workerHeapMb: number;
 }
 
-function args(argv: string[]): { entities: number; workers: number; repeat: number } {
-  const { values } = parseArgs({ args: argv, options: { entities: { type: "string" }, workers: { type: "string" }, repeat: { type: "string" } }, strict: true });
+function args(argv: string[]): { entities: number; workers: number; repeat: number; tasks: number } {
+  const { values } = parseArgs({ args: argv, options: { entities: { type: "string" }, workers: { type: "string" }, repeat: { type: "string" }, tasks: { type: "string" } }, strict: true });
   const int = (name: string, v: string | undefined, d: number, min: number, max: number): number => {
     const n = v === undefined ? d : Number(v.replace(/_/g, ""));
     if (!Number.isInteger(n) || n < min || n > max) {
@@ -48,7 +51,7 @@ function args(argv: string[]): { entities: number; workers: number; repeat: numb
     }
     return n;
   };
-  return { entities: int("entities", values.entities, 100_000, 10_000, 10_000_000), workers: int("workers", values.workers, 1, 1, 8), repeat: int("repeat", values.repeat, 3, 1, 9) };
+  return { entities: int("entities", values.entities, 100_000, 40_000, 10_000_000), workers: int("workers", values.workers, 1, 1, 8), repeat: int("repeat", values.repeat, 3, 1, 9), tasks: int("tasks", values.tasks, 5, 2, 50) };
 }
 
 /** Starts W worker processes on the settings; resolves once each polls the queue. */
@@ -64,12 +67,13 @@ async function startWorkers(env: Record<string, string>, count: number): Promise
 }
 
 /** Stops the workers; their peak RSS (largest) and range tasks written (sum). */
-async function stopWorkers(workers: ChildProcess[]): Promise<{ peakRssMb: number; written: number }> {
-  const answers = await Promise.all(workers.map((w) => new Promise<{ peakRssMb: number; written: number }>((resolve) => {
-    w.once("message", (m: { peakRssMb: number; written: number }) => resolve(m));
+async function stopWorkers(workers: ChildProcess[]): Promise<{ peakRssMb: number; heapPeakMb: number; written: number }> {
+  type Answer = { peakRssMb: number; heapPeakMb: number; written: number };
+  const answers = await Promise.all(workers.map((w) => new Promise<Answer>((resolve) => {
+    w.once("message", (m: Answer) => resolve(m));
     w.send("stop");
   })));
-  return { peakRssMb: Math.max(...answers.map((a) => a.peakRssMb)), written: answers.reduce((n, a) => n + a.written, 0) };
+  return { peakRssMb: Math.max(...answers.map((a) => a.peakRssMb)), heapPeakMb: Math.max(...answers.map((a) => a.heapPeakMb)), written: answers.reduce((n, a) => n + a.written, 0) };
 }
 
 async function main(): Promise<void> {
@@ -96,7 +100,8 @@ async function main(): Promise<void> {
     AzureWebJobsStorage: cs,
     LIFEBOAT_JOBS_QUEUE: `fanout-${suffix}`,
     LIFEBOAT_JOBS_TABLE: `FanoutJobs${suffix}`,
-    LIFEBOAT_FANOUT_ENTITIES: String(N),
+    // Range tasks of N / tasks entities (a fifth of the threshold each); at most one per key file (20,000 keys).
+    LIFEBOAT_FANOUT_ENTITIES: String(Math.floor((5 * N) / a.tasks)),
   };
   const config = loadConfig(settings);
   const s = createServices(config);
@@ -120,11 +125,12 @@ async function main(): Promise<void> {
     const alone = await timed({ ...deps, fanout });
     mem.phase(undefined);
     const tasks = Number(/^(\d+) range tasks/.exec(note)?.[1] ?? "0");
+    if (tasks < 2) throw new Error(`the table did not fan out (the full scan's note: ${JSON.stringify(note)}): take at least 40,000 entities, so that its key files split it`);
     const workers = await startWorkers(settings, a.workers);
     const withWorkers = await timed({ ...deps, fanout });
     const here = Number(/, (\d+) of them run here/.exec(note)?.[1] ?? "0");
     const w = await stopWorkers(workers);
-    rounds.push({ one, alone, workers: withWorkers, tasks, workerTasks: tasks - here, workerRssMb: w.peakRssMb });
+    rounds.push({ one, alone, workers: withWorkers, tasks, workerTasks: tasks - here, workerRssMb: w.peakRssMb, workerHeapMb: w.heapPeakMb });
     progress(`round ${k + 1}: one process ${one.toFixed(2)} s, fanned out alone ${alone.toFixed(2)} s, with ${a.workers} worker(s) ${withWorkers.toFixed(2)} s (${tasks - here} of ${tasks} tasks on the workers)`);
   }
   mem.stop();
@@ -136,6 +142,7 @@ async function main(): Promise<void> {
   const withWorkers = m((r) => r.workers);
   const coordinatorRss = mb(mem.peaks.get("coordinator")?.rss ?? 0);
   const workerRss = Math.max(...rounds.map((r) => r.workerRssMb));
+  const workerHeap = Math.max(...rounds.map((r) => r.workerHeapMb));
   const cells = [
     ["one process", `${one.toFixed(2)} s`, "1.00", ""],
     ["fanned out, no other instance", `${alone.toFixed(2)} s`, (alone / one).toFixed(2), `${rounds[0]!.tasks} tasks, all run by the waiting backup`],
@@ -143,10 +150,10 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`Full backup with its CSV copy, ${N.toLocaleString("en-US")} entities, median of ${a.repeat}:\n`);
   process.stdout.write(`${renderGrid(["", "time", "vs one process", ""], [false, true, true, false], cells)}\n`);
-  process.stdout.write(`peak RSS: the waiting backup running tasks itself ${coordinatorRss.toFixed(0)} MB; a worker process ${workerRss.toFixed(0)} MB\n`);
+  process.stdout.write(`peak RSS: the waiting backup running tasks itself ${coordinatorRss.toFixed(0)} MB; a worker process ${workerRss.toFixed(0)} MB (heap ${workerHeap.toFixed(0)} MB of its 128)\n`);
   process.stdout.write(
     `bench-fanout: entities=${N} workers=${a.workers} tasks=${rounds[0]!.tasks} fanout_alone_vs_one=${(alone / one).toFixed(2)} fanout_workers_vs_one=${(withWorkers / one).toFixed(2)} ` +
-      `coordinator_rss_mb=${coordinatorRss.toFixed(0)} worker_rss_mb=${workerRss.toFixed(0)} worker_tasks=${m((r) => r.workerTasks)}\n`,
+      `coordinator_rss_mb=${coordinatorRss.toFixed(0)} worker_rss_mb=${workerRss.toFixed(0)} worker_heap_mb=${workerHeap.toFixed(0)} worker_tasks=${m((r) => r.workerTasks)}\n`,
   );
 }
 

@@ -13,6 +13,7 @@ import { fanoutId } from "../../src/core/jobs/backup-range";
 import type { TableSegment } from "../../src/format/manifest";
 import type { ProgressEvent } from "../../src/app/progress";
 import type { EntityRecord } from "../../src/core/entity/record";
+import type { TableStore } from "../../src/app/ports/TableStore";
 import type { LifeboatError } from "../../src/core/errors";
 import { uniqueTable } from "../helpers/names";
 import { jobSettings } from "../helpers/services";
@@ -31,6 +32,18 @@ afterEach(async () => {
 function context(name: string): { ctx: InvocationContext; lines: string[] } {
   const lines: string[] = [];
   return { ctx: new InvocationContext({ functionName: name, logHandler: (_level, ...args) => lines.push(args.map(String).join(" ")) }), lines };
+}
+
+/** The store, with every page of a scan a little late. */
+function slowed(store: TableStore, ms: number): TableStore {
+  return withScan(store, (t, options) =>
+    (async function* () {
+      for await (const page of store.scan(t, options)) {
+        await new Promise((r) => setTimeout(r, ms));
+        yield page;
+      }
+    })(),
+  );
 }
 
 async function segmentOf(s: Services, pointId: string, table: string): Promise<TableSegment> {
@@ -59,6 +72,8 @@ async function bigTable(extra: Record<string, string> = {}): Promise<{ s: Servic
 describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
   it("runs a big table's full and key scans as range tasks on the jobs queue; the points hold what one process would take", async () => {
     const { s, table, settings } = await bigTable();
+    // Every page takes a little while, so that the queue's instance takes ranges while this backup runs its own.
+    resetServices({ ...s, source: slowed(s.source, 300) });
     const worker = runJobWorker(settings);
     stops.push(worker.stop);
 
@@ -137,7 +152,9 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
     // every range they take is refused, as when the active endpoint changes during a backup.
     const worker = runJobWorker(settings);
     stops.push(worker.stop);
-    const err = (await caught(takeBackup(s, { operator: "test", kind: "full", waitForLockSeconds: 0, fanout: { jobs: s.jobs!, queue: s.jobQueue!, entities: 1000, account: "failover", pollMs: 100 } }))) as LifeboatError;
+    // This backup's own ranges read slowly, so that the queue's instance takes some of them.
+    const slow = slowed(s.source, 1000);
+    const err = (await caught(takeBackup({ ...s, source: slow }, { operator: "test", kind: "full", waitForLockSeconds: 0, fanout: { jobs: s.jobs!, queue: s.jobQueue!, entities: 1000, account: "failover", pollMs: 100 } }))) as LifeboatError;
     expect(err.code).toBe("BACKUP.RANGE_FAILED");
     expect(err.message).toMatch(/range task \d{6} \(of \d+\) failed: .*the active endpoint changed during the backup/);
     expect((await listPoints(s.repo)).map((p) => p.id)).toEqual(before);
@@ -162,19 +179,20 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
       const victim = v1[1234]!;
       await deleteFromTable(s.source, table, [victim]);
       const recreated = { ...makeRecords(3000, 2, 12)[1234]! };
-      let once = false;
-      // Re-created once the change scan has passed it, before the first range's key scan.
+      // Re-created once the change scan has passed it, before any range's key scan starts (they start at once).
+      let recreate: Promise<void> | undefined;
       const source = withScan(s.source, (t, options) => {
-        if (!options?.keysOnly || once) return s.source.scan(t, options);
-        once = true;
+        if (!options?.keysOnly) return s.source.scan(t, options);
+        recreate ??= seedTable(s.source, table, [recreated]);
+        const started = recreate;
         return (async function* () {
-          await seedTable(s.source, table, [recreated]);
+          await started;
           yield* s.source.scan(t, options);
         })();
       });
       const r = await takeBackup({ ...s, source }, { operator: "test", kind: "incremental", waitForLockSeconds: 0, fanout: { jobs: s.jobs!, queue: s.jobQueue!, entities: 1000, account: "primary", pollMs: 50, ...(recordLimits ? { recordLimits } : {}) } });
       if (r.status !== "committed") throw new Error("not committed");
-      expect(once).toBe(true);
+      expect(recreate).toBeDefined();
       await runRestore({ source: s.source, repo: s.repo, keys: s.keys }, { pointId: r.pointId, target: { kind: "prefix", prefix: "fl" }, concurrency: 8 });
       await expectTableEquals(`fl${table}`, v1.map((e) => (e.rk === victim.rk ? recreated : e)));
     });

@@ -62,6 +62,8 @@ export interface FanoutScan {
   latestKeys: readonly FileRef[];
   lock: Lock;
   progress: ProgressSink;
+  /** Range tasks this backup runs at once while it waits (LIFEBOAT_SCAN_CONCURRENCY; default 1). */
+  concurrency?: number;
 }
 
 /** Whether a table's scans fan out: fan-out is set up, the latest point holds enough of the table, and its key files split it. */
@@ -96,7 +98,8 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
     staleMs: ports.staleMs ?? STALE_MS,
     ...(ports.recordLimits ? { recordLimits: ports.recordLimits } : {}),
   };
-  let own: Promise<void> | undefined;
+  // Tasks this backup runs itself, by id.
+  const running = new Map<string, Promise<void>>();
   let ownError: unknown;
   let ranHere = 0;
   let counted = 0;
@@ -116,13 +119,13 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
         meter.done(`${ranges.length} range tasks on the jobs queue${queueNote}, ${ranHere} of them run here (split at the last point's key files)`);
         return tasks.map((t) => t.result!);
       }
-      // Idle meanwhile: take a task nobody took, from the end (the queue's instances start at the front).
-      const free = own ? undefined : [...tasks].reverse().find((t) => claimable(t, now(), rangePorts.staleMs));
-      if (free) {
-        own = runRangeTask(rangePorts, id, free.id, "coordinator").then(
+      // Idle meanwhile: take tasks nobody took, from the end (the queue's instances start at the
+      // front), as many at once as a scan here reads ranges (so it is no slower alone than one process).
+      const claimNow = tasks.filter((t) => !running.has(t.id) && claimable(t, now(), rangePorts.staleMs)).reverse().slice(0, Math.max(0, (scan.concurrency ?? 1) - running.size));
+      for (const free of claimNow) {
+        const run = runRangeTask(rangePorts, id, free.id, "coordinator").then(
           (r) => {
             if (r.ran) ranHere++;
-            own = undefined;
           },
           async (err: unknown) => {
             // Put back for another try (here or on the queue); one that cannot pass, or the fifth, fails the range.
@@ -130,18 +133,19 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
             await settle(jobs, free, (t) => ({ ...t, state: retry ? "pending" : "failed", [retry ? "lastError" : "error"]: errorText(err) ?? "unknown error", updatedAt: now().toISOString() })).catch((e: unknown) => {
               ownError = e;
             });
-            own = undefined;
           },
         );
+        running.set(free.id, run.finally(() => running.delete(free.id)));
       }
-      await sleep(ports.pollMs ?? POLL_MS);
+      // Looks again after a poll interval, or as soon as a task run here ends.
+      await Promise.race([sleep(ports.pollMs ?? POLL_MS), ...running.values()]);
     }
   } catch (err) {
     await abandon(jobs, id, ranges.length, err);
     throw err;
   } finally {
     // A task run here stops at its next page once it is no longer its runner's (abandoned, or finished elsewhere).
-    await own;
+    await Promise.all(running.values());
     await jobs.deleteRangeTasks(id).catch(() => undefined);
   }
 }

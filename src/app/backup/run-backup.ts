@@ -148,6 +148,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
         latestKeys: latestSegment!.keys,
         lock,
         progress,
+        concurrency: req.scanConcurrency ?? 1,
       });
       if (fanout && !previousSegment) {
         // A big table's full: every range is read by a task on the jobs queue.
