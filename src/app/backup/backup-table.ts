@@ -18,13 +18,17 @@ import { RecentRows, writeFullPages, writeKeyPages } from "./table-scans";
 /** Point reads in flight for entities written behind the change scan. */
 const LATE_READS_IN_FLIGHT = 16;
 
-export interface TableBackupInput {
+/** A table of a point being written: where it is read from, where its files go, under which key. */
+export interface PointTable {
   source: TableStore;
   repo: BackupStore;
   keys: KeyProvider;
   kek: Kek;
   pointId: string;
   table: string;
+}
+
+export interface TableBackupInput extends PointTable {
   /** The table's segment in the previous point, or undefined for a full scan. */
   previous: TableSegment | undefined;
   /** When this table's scan starts by the local clock: the watermark when the service does not say its time. */

@@ -1,8 +1,6 @@
-import type { BackupStore, Lock, Retention } from "../ports/BackupStore";
+import type { Lock, Retention } from "../ports/BackupStore";
 import type { JobQueue } from "../ports/JobQueue";
 import type { JobStore } from "../ports/JobStore";
-import type { Kek, KeyProvider } from "../ports/KeyProvider";
-import type { TableStore } from "../ports/TableStore";
 import { ProgressMeter, type ProgressSink } from "../progress";
 import { ContentDigest } from "../../core/entity/content-digest";
 import { tableTime } from "../../core/entity/timestamp";
@@ -13,7 +11,7 @@ import { KeyLog } from "../../core/keys/key-log";
 import { partitionRanges, type PartitionRange } from "../../core/keys/partition-ranges";
 import { claimable, fanoutId, rangeTaskId, taskBoundaries, type RangeMode, type RangeResult } from "../../core/jobs/backup-range";
 import type { FileRef, TableSegment } from "../../format/manifest";
-import type { KeyScanResult } from "./backup-table";
+import type { KeyScanResult, PointTable } from "./backup-table";
 import { runRangeTask, settle, STALE_MS, type RangePorts } from "./range-task";
 import { MAX_RECENT } from "./table-scans";
 
@@ -44,13 +42,7 @@ export interface FanoutPorts {
 }
 
 /** One table's scan to fan out: what every range task needs to write its part of the point. */
-export interface FanoutScan {
-  source: TableStore;
-  repo: BackupStore;
-  keys: KeyProvider;
-  kek: Kek;
-  pointId: string;
-  table: string;
+export interface FanoutScan extends PointTable {
   mode: RangeMode;
   /** Keys mode: the change scan's filter time. */
   since: string | null;

@@ -132,13 +132,9 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       const latestSegment = latestManifest?.tables[table];
       const previousSegment = previous?.tables[table];
       const fanout = fansOut(deps.fanout, latestSegment) ? deps.fanout : undefined;
+      const target = { source: deps.source, repo: deps.repo, keys: deps.keys, kek, pointId, table };
       const fanned = (mode: FanoutScan["mode"], since: string | null): FanoutScan => ({
-        source: deps.source,
-        repo: deps.repo,
-        keys: deps.keys,
-        kek,
-        pointId,
-        table,
+        ...target,
         mode,
         since,
         overlapSeconds: req.overlapSeconds,
@@ -157,12 +153,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       }
       const { ranges, source: rangeSource } = await tableRanges(deps.source, table, latestSegment?.keys, req.scanConcurrency ?? 1);
       segments[table] = await backupTable({
-        source: deps.source,
-        repo: deps.repo,
-        keys: deps.keys,
-        kek,
-        pointId,
-        table,
+        ...target,
         previous: previousSegment,
         scanStart: now(),
         onClock: (ms) => {
