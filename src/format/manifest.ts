@@ -22,6 +22,8 @@ export const paths = {
    */
   rangeFile: (pointId: string, table: string, range: string, attempt: number, kind: "d" | "k" | "c", seq: number) =>
     `data/${pointId}/${table}/r${range}-a${attempt}/${kind}-${String(seq).padStart(6, "0")}.${kind === "c" ? "csv" : "ndjson"}.gz.lbe`,
+  /** A range task's report to the backup that waits for it (files, counts, digest): sealed JSON, not part of the point. */
+  rangeResult: (pointId: string, table: string, range: string, attempt: number) => `data/${pointId}/${table}/r${range}-a${attempt}/result.json.lbe`,
   dataPrefix: (pointId: string) => `data/${pointId}/`,
   /** A container's index at a point: every blob and the content objects it is made of. */
   indexFile: (pointId: string, container: string, seq: number) => `containers/${pointId}/${container}/i-${String(seq).padStart(6, "0")}.ndjson.gz.lbe`,

@@ -169,9 +169,9 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
     expect(next.status).toBe("committed");
   });
 
-  for (const [name, recordLimits] of [
-    ["kept in the range tasks' records", undefined],
-    ["too many for a record, so read again by the waiting backup", { rows: 0, keys: 0 }],
+  for (const [name, recentLimits] of [
+    ["kept in the range tasks' results", undefined],
+    ["too many to keep, so read again by the waiting backup", { rows: 0, keys: 0 }],
   ] as const) {
     it(`catches an entity re-created behind the change scan when the key scan fans out (recent keys ${name})`, async () => {
       const { s, table } = await bigTable();
@@ -190,7 +190,7 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
           yield* s.source.scan(t, options);
         })();
       });
-      const r = await takeBackup({ ...s, source }, { operator: "test", kind: "incremental", waitForLockSeconds: 0, fanout: { jobs: s.jobs!, queue: s.jobQueue!, entities: 1000, account: "primary", pollMs: 50, ...(recordLimits ? { recordLimits } : {}) } });
+      const r = await takeBackup({ ...s, source }, { operator: "test", kind: "incremental", waitForLockSeconds: 0, fanout: { jobs: s.jobs!, queue: s.jobQueue!, entities: 1000, account: "primary", pollMs: 50, ...(recentLimits ? { recentLimits } : {}) } });
       if (r.status !== "committed") throw new Error("not committed");
       expect(recreate).toBeDefined();
       await runRestore({ source: s.source, repo: s.repo, keys: s.keys }, { pointId: r.pointId, target: { kind: "prefix", prefix: "fl" }, concurrency: 8 });

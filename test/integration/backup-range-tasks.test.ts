@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { createServices, jobDeps, type Services } from "../../src/services";
-import { runRangeTask } from "../../src/app/backup/range-task";
+import { readRangeResult, runRangeTask } from "../../src/app/backup/range-task";
 import { failPoisoned, runJobStep } from "../../src/app/jobs";
 import { LifeboatError } from "../../src/core/errors";
 import { fanoutId, type RangeTaskRecord } from "../../src/core/jobs/backup-range";
@@ -58,8 +58,12 @@ describe("a backup range task's runners", () => {
     const r = await runRangeTask(ports(quiet.s), quiet.task.fanout, quiet.task.id, "test");
     if (!r.ran) throw new Error(r.why);
     expect(r.task).toMatchObject({ state: "done", attempts: 2, runner: "test", read: 3000 });
-    expect(r.task.result?.entities).toBe(3000);
-    expect(r.task.result?.data.every((f) => f.path.includes(`/${quiet.task.table}/r000000-a2/d-`))).toBe(true);
+    expect(r.task.result).toMatchObject({ entities: 3000, path: `data/${quiet.task.pointId}/${quiet.task.table}/r000000-a2/result.json.lbe` });
+    // The result (it names keys) is sealed in the repository, next to the files it lists.
+    const result = await readRangeResult(quiet.s.repo, quiet.s.keys, r.task.result!);
+    expect(result.data.reduce((n, f) => n + f.records, 0)).toBe(3000);
+    expect(result.data.every((f) => f.path.includes(`/${quiet.task.table}/r000000-a2/d-`))).toBe(true);
+    expect(JSON.stringify(await quiet.s.jobs!.getRangeTask(quiet.task.fanout, quiet.task.id))).not.toMatch(/"p0[0-2]"/);
     // Done is done: a redelivery leaves it.
     expect(await runRangeTask(ports(quiet.s), quiet.task.fanout, quiet.task.id, "test")).toEqual({ ran: false, why: "the task is done" });
   });

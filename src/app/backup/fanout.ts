@@ -12,7 +12,7 @@ import { partitionRanges, type PartitionRange } from "../../core/keys/partition-
 import { claimable, fanoutId, rangeTaskId, taskBoundaries, type RangeMode, type RangeResult } from "../../core/jobs/backup-range";
 import type { FileRef, TableSegment } from "../../format/manifest";
 import type { KeyScanResult, PointTable } from "./backup-table";
-import { runRangeTask, settle, STALE_MS, type RangePorts } from "./range-task";
+import { readRangeResult, runRangeTask, settle, STALE_MS, type RangePorts } from "./range-task";
 import { MAX_RECENT } from "./table-scans";
 
 /** Entities a range task covers, about: a fifth of the fan-out threshold (a million by default, a minute or so of scanning on Azure). */
@@ -37,8 +37,8 @@ export interface FanoutPorts {
   pollMs?: number;
   staleMs?: number;
   now?: () => Date;
-  /** What the ranges run here may keep in their records (tests lower it: see RangePorts). */
-  recordLimits?: RangePorts["recordLimits"];
+  /** What the ranges run here may keep of recent rows and keys (tests lower it: see RangePorts). */
+  recentLimits?: RangePorts["recentLimits"];
 }
 
 /** One table's scan to fan out: what every range task needs to write its part of the point. */
@@ -88,7 +88,7 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
     account: ports.account,
     now,
     staleMs: ports.staleMs ?? STALE_MS,
-    ...(ports.recordLimits ? { recordLimits: ports.recordLimits } : {}),
+    ...(ports.recentLimits ? { recentLimits: ports.recentLimits } : {}),
   };
   // Tasks this backup runs itself, by id.
   const running = new Map<string, Promise<void>>();
@@ -109,7 +109,7 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
       counted = Math.max(counted, read);
       if (tasks.length === ranges.length && tasks.every((t) => t.state === "done")) {
         meter.done(`${ranges.length} range tasks on the jobs queue${queueNote}, ${ranHere} of them run here (split at the last point's key files)`);
-        return tasks.map((t) => t.result!);
+        return await Promise.all(tasks.map((t) => readRangeResult(scan.repo, scan.keys, t.result!)));
       }
       // Idle meanwhile: take tasks nobody took, from the end (the queue's instances start at the
       // front), as many at once as a scan here reads ranges (so it is no slower alone than one process).

@@ -9,25 +9,26 @@ import { scanRanges } from "../tables/range-scan";
 import { errorText } from "../audit/audited";
 import { ContentDigest } from "../../core/entity/content-digest";
 import { tableTime } from "../../core/entity/timestamp";
-import { LifeboatError } from "../../core/errors";
+import { IntegrityError, LifeboatError } from "../../core/errors";
+import { sha256Hex } from "../../core/hash";
+import { openJson, sealJson } from "../../format/chunk";
+import { readChecked } from "../repo/files";
 import { KeyLog } from "../../core/keys/key-log";
-import { claimable, isSettled, type RangeResult, type RangeTaskRecord } from "../../core/jobs/backup-range";
+import { claimable, isSettled, type RangeResult, type RangeResultRef, type RangeTaskRecord } from "../../core/jobs/backup-range";
 import { paths } from "../../format/manifest";
 import { serviceStart } from "./backup-table";
-import { RecentRows, writeFullPages, writeKeyPages } from "./table-scans";
+import { MAX_RECENT, RecentRows, writeFullPages, writeKeyPages } from "./table-scans";
 
 /** How often a running range task writes its count to its record: a record quiet for far longer is taken over. */
 export const HEARTBEAT_MS = 5000;
 /** A running task without a heartbeat for this long is taken over (its instance died). */
 export const STALE_MS = 60_000;
 /**
- * A task record holds at most 1 MiB: rows near the watermark and recent keys past these
- * counts are not kept in it (the recent rows are then dropped, as past MAX_RECENT; the
- * recent keys are read again by the coordinator, from its range).
+ * A range's result holds at most this many recent keys (written since the change scan's
+ * filter time): past it, the waiting backup reads them again from the range. Rows near the
+ * watermark are kept up to MAX_RECENT, as in one process.
  */
-const RECORD_RECENT_ROWS = 2500;
-const RECORD_RECENT_KEYS = 2500;
-const RECORD_KEY_CHARS = 200_000;
+const RESULT_RECENT_KEYS = 50_000;
 
 /** What a range task runs on: the job table, and the source, repository and keys the backup uses. */
 export interface RangePorts {
@@ -40,8 +41,8 @@ export interface RangePorts {
   now?: () => Date;
   staleMs?: number;
   heartbeatMs?: number;
-  /** How many rows near the watermark and recent keys a record may carry (tests lower them). */
-  recordLimits?: { rows: number; keys: number };
+  /** How many rows near the watermark and recent keys a result may carry (tests lower them). */
+  recentLimits?: { rows: number; keys: number };
 }
 
 const nowOf = (p: RangePorts): Date => (p.now ?? (() => new Date()))();
@@ -78,15 +79,15 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
       .catch(() => undefined);
   }, ports.heartbeatMs ?? HEARTBEAT_MS);
   beat.unref?.();
-  let result: RangeResult;
+  let result: RangeResultRef;
   try {
-    result = await scanRange(ports, claimed, {
+    result = await writeResult(ports, claimed, await scanRange(ports, claimed, {
       lost: () => lost,
       read: (n) => {
         read += n;
       },
       progress: progress ?? noProgress,
-    });
+    }));
   } catch (err) {
     if (err instanceof TaskLost) return { ran: false, why: "the task was taken over, finished elsewhere or abandoned while this runner read it" };
     throw err;
@@ -115,6 +116,25 @@ async function* whileMine<T extends readonly unknown[]>(pages: AsyncIterable<T>,
     watch.read(page.length);
     yield page;
   }
+}
+
+/** Seals the range's result into the repository next to its files (under the point's KEK and retention); returns where it is. */
+async function writeResult(ports: RangePorts, t: RangeTaskRecord, result: RangeResult): Promise<RangeResultRef> {
+  const sealed = await sealJson(result, await ports.keys.byId(t.kekId));
+  const path = paths.rangeResult(t.pointId, t.table, t.id, t.attempts);
+  await ports.repo.put(path, sealed, { ifNoneMatch: true, ...(t.retention ? { retention: { until: new Date(t.retention.until), tier: t.retention.tier } } : {}) });
+  return { path, sha256: sha256Hex(sealed), bytes: sealed.length, entities: result.entities };
+}
+
+/**
+ * A finished range's result, read back and checked against its record (size, SHA-256, then
+ * authenticated on opening). Throws IntegrityError when it does not match, NotFoundError when it is missing.
+ */
+export async function readRangeResult(repo: BackupStore, keys: KeyProvider, ref: RangeResultRef): Promise<RangeResult> {
+  return readChecked(repo, ref.path, async (bytes) => {
+    if (bytes.length !== ref.bytes || sha256Hex(bytes) !== ref.sha256) throw new IntegrityError(`${ref.path}: content does not match its range task's record (corrupted or replaced)`, { path: ref.path });
+    return (await openJson(bytes, (id) => keys.byId(id))) as RangeResult;
+  });
 }
 
 /** Writes the runner's count while its attempt is still the task's; false once it is not (a stale runner's heartbeat changes nothing). */
@@ -158,7 +178,7 @@ async function scanRange(ports: RangePorts, t: RangeTaskRecord, watch: ScanWatch
   const keys = new ChunkedWriter(repo, kek, file("k"), t.chunkEntities * 4, 3, retention);
   let start = nowOf(ports);
   const overlapMs = t.overlapSeconds * 1000;
-  const recent = new RecentRows(tableTime(new Date(start.getTime() - overlapMs)), ports.recordLimits?.rows ?? RECORD_RECENT_ROWS);
+  const recent = new RecentRows(tableTime(new Date(start.getTime() - overlapMs)), ports.recentLimits?.rows ?? MAX_RECENT);
   const onServiceTime = (service: Date): void => {
     start = serviceStart(service);
     recent.from = tableTime(new Date(start.getTime() - overlapMs));
@@ -168,12 +188,10 @@ async function scanRange(ports: RangePorts, t: RangeTaskRecord, watch: ScanWatch
 
   if (t.mode === "keys") {
     const recentKeys = new KeyLog();
-    const complete = await writeKeyPages(pages, keys, t.since, recentKeys, meter, ports.recordLimits?.keys ?? RECORD_RECENT_KEYS);
+    const complete = await writeKeyPages(pages, keys, t.since, recentKeys, meter, ports.recentLimits?.keys ?? RESULT_RECENT_KEYS);
     meter.done();
-    const list = complete ? [...recentKeys].map((k) => ({ pk: k.pk, rk: k.rk })) : [];
-    const fits = complete && list.reduce((n, k) => n + k.pk.length + k.rk.length + 16, 0) <= RECORD_KEY_CHARS;
     const keyFiles = await keys.close();
-    return { data: [], keys: keyFiles, entities: keyFiles.reduce((n, f) => n + f.records, 0), scanStart: start.toISOString(), recentKeys: fits ? list : null };
+    return { data: [], keys: keyFiles, entities: keyFiles.reduce((n, f) => n + f.records, 0), scanStart: start.toISOString(), recentKeys: complete ? [...recentKeys].map((k) => ({ pk: k.pk, rk: k.rk })) : null };
   }
   const data = new ChunkedWriter(repo, kek, file("d"), t.chunkEntities, 3, retention);
   const csv = t.csv ? new CsvBackupWriter(repo, kek, file("c"), t.chunkEntities, retention) : undefined;

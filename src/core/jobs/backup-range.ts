@@ -22,10 +22,22 @@ export interface RangeResult {
   digest?: { hex: string; count: number };
   /** The scan's start on the service's clock (the point's watermark is the earliest range's). */
   scanStart: string;
-  /** Full: entities near the watermark, [key hash, ETag]; null when there were too many to keep in the record. */
+  /** Full: entities near the watermark, [key hash, ETag]; null when there were too many to keep. */
   recent?: [string, string][] | null;
   /** Keys: the keys written at or after `since`; null when there were too many (the coordinator reads them itself). */
   recentKeys?: { pk: string; rk: string }[] | null;
+}
+
+/**
+ * Where a finished task's result is: a sealed JSON file in the repository next to the files
+ * it lists (it names customer keys, so it is encrypted like them, not kept in the job table).
+ */
+export interface RangeResultRef {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** Entities (a full) or keys (a key scan) the range held. */
+  entities: number;
 }
 
 /** A manifest file reference, as the task record carries it (the manifest's FileRef). */
@@ -65,7 +77,7 @@ export interface RangeTaskRecord {
   read: number;
   /** Who runs it: "coordinator" or "queue". */
   runner?: string;
-  result?: RangeResult;
+  result?: RangeResultRef;
   error?: string;
   /** The last error of a delivery that will be retried (the reason a poison message fails the task with). */
   lastError?: string;
