@@ -19,6 +19,7 @@ import { MAX_RECENT } from "./table-scans";
 export function taskEntities(p: Pick<FanoutPorts, "entities" | "taskEntities">): number {
   return p.taskEntities ?? Math.max(1, Math.floor(p.entities / 5));
 }
+
 /** Runs of one range task before it fails the backup (as the queue's maxDequeueCount). */
 const MAX_ATTEMPTS = 5;
 /** How often the coordinator reads the range tasks' records. */
