@@ -87,9 +87,27 @@ describe("a backup range task's runners", () => {
     expect(got?.value.read).toBeGreaterThan(0); // the heartbeat writes the count
     expect(await s.jobs!.updateRangeTask({ ...got!.value, state: "abandoned" }, got!.etag)).toBe(true);
     const r = await running;
-    expect(r).toEqual({ ran: false, why: "the task was taken over, finished elsewhere or abandoned while this runner read it" });
+    expect(r).toEqual({ ran: false, why: "the task was taken over, finished elsewhere or abandoned (or its backup is gone) while this runner read it" });
     expect(pages).toBeLessThan(30);
     expect((await s.jobs!.getRangeTask(task.fanout, task.id))?.value.state).toBe("abandoned");
+
+    // A queue runner whose waiting backup goes quiet stops too, and leaves the task abandoned.
+    const again = await setup();
+    await again.s.jobs!.beatFanout(again.task.fanout, new Date().toISOString());
+    let read = 0;
+    const slowAgain = withScan(again.s.source, (t, options) =>
+      (async function* () {
+        for await (const page of again.s.source.scan(t, { ...options, pageSize: 100 })) {
+          read++;
+          await sleep(50);
+          yield page;
+        }
+      })(),
+    );
+    const orphaned = await runRangeTask(ports(again.s, { source: slowAgain, heartbeatMs: 20, orphanAfterMs: 300 }), again.task.fanout, again.task.id, "queue");
+    expect(orphaned.ran).toBe(false);
+    expect(read).toBeLessThan(30);
+    expect((await again.s.jobs!.getRangeTask(again.task.fanout, again.task.id))?.value).toMatchObject({ state: "abandoned", error: expect.stringMatching(/the backup that queued it is gone/) });
   });
 
   it("from the queue: a delivery that may pass puts the task back with its error, which a poison message fails it with; an unknown task is ignored", async () => {
@@ -109,5 +127,29 @@ describe("a backup range task's runners", () => {
     expect(await failPoisoned(deps, message, (l) => lines.push(l))).toBe("ignored");
     expect(await runJobStep(jobDeps(s), JSON.stringify({ v: 1, step: "backup-range", fanout: "b-none", range: "000000" }), (l) => lines.push(l))).toBe("ignored");
     expect(lines.at(-1)).toMatch(/range 000000 left alone: no such range task/);
+  });
+
+  it("from the queue: leave a fan-out whose waiting backup is gone (no beat for ten minutes) abandoned, and run one whose backup is alive", async () => {
+    const lines: string[] = [];
+    const deliver = (s: Services, task: RangeTaskRecord) => runJobStep(jobDeps(s), JSON.stringify({ v: 1, step: "backup-range", fanout: task.fanout, range: task.id }), (l) => lines.push(l));
+
+    const never = await setup();
+    expect(await deliver(never.s, never.task)).toBe("ignored");
+    expect(lines.at(-1)).toMatch(/left alone: the backup that queued it is gone \(no sign of it\)/);
+    expect((await never.s.jobs!.getRangeTask(never.task.fanout, never.task.id))?.value.state).toBe("abandoned");
+
+    const quiet = await setup();
+    await quiet.s.jobs!.beatFanout(quiet.task.fanout, new Date(Date.now() - 601_000).toISOString());
+    expect(await deliver(quiet.s, quiet.task)).toBe("ignored");
+    expect((await quiet.s.jobs!.getRangeTask(quiet.task.fanout, quiet.task.id))?.value).toMatchObject({ state: "abandoned", error: expect.stringMatching(/no sign of it since/) });
+
+    const alive = await setup();
+    await alive.s.jobs!.beatFanout(alive.task.fanout, new Date().toISOString());
+    expect(await deliver(alive.s, alive.task)).toBe("done");
+    expect((await alive.s.jobs!.getRangeTask(alive.task.fanout, alive.task.id))?.value.state).toBe("done");
+    // Once its point is committed, the fan-out's records go, the beat with them.
+    await alive.s.jobs!.deleteRangeTasks(alive.task.fanout);
+    expect(await alive.s.jobs!.fanoutBeat(alive.task.fanout)).toBeNull();
+    expect(await alive.s.jobs!.listRangeTasks(alive.task.fanout)).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ type Row = Record<string, unknown>;
 /** A string property holds 64 KiB (32K UTF-16 units): a longer body is split over body0, body1, … */
 const PART = 30_000;
 const JOBS = "job";
+/** The row of a fan-out's partition where the backup waiting for it says it is alive. */
+const BEAT = "beat";
 
 function bodyProps(value: unknown): Row {
   const json = JSON.stringify(value);
@@ -155,12 +157,33 @@ export class AzureJobStore implements JobStore {
   }
 
   async deleteRangeTasks(fanout: string): Promise<void> {
-    for (const t of await this.listRangeTasks(fanout)) {
+    for (const rk of [...(await this.listRangeTasks(fanout)).map((t) => `range-${t.id}`), BEAT]) {
       try {
-        await this.client.deleteEntity(fanout, `range-${t.id}`);
+        await this.client.deleteEntity(fanout, rk);
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
       }
+    }
+  }
+
+  async beatFanout(fanout: string, at: string): Promise<void> {
+    const entity = { partitionKey: fanout, rowKey: BEAT, at };
+    try {
+      await this.client.upsertEntity(entity, "Replace");
+    } catch (err) {
+      if (codeOf(err) !== "TableNotFound") throw err;
+      await this.client.createTable();
+      await this.client.upsertEntity(entity, "Replace");
+    }
+  }
+
+  async fanoutBeat(fanout: string): Promise<string | null> {
+    try {
+      const e = await this.client.getEntity<Row>(fanout, BEAT);
+      return typeof e.at === "string" ? e.at : null;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
     }
   }
 }

@@ -24,6 +24,8 @@ export function taskEntities(p: Pick<FanoutPorts, "entities" | "taskEntities">):
 const MAX_ATTEMPTS = 5;
 /** How often the coordinator reads the range tasks' records. */
 const POLL_MS = 1000;
+/** How often it says it is alive (queue runners abandon a fan-out whose backup is quiet for ORPHAN_MS). */
+const BEAT_MS = 10_000;
 
 /** What a backup fans a big table's scans out with (the timer functions give it; absent: every scan runs in-process). */
 export interface FanoutPorts {
@@ -97,10 +99,16 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
   let ranHere = 0;
   let counted = 0;
   let queueNote = "";
+  let beat = Date.now();
   try {
+    await jobs.beatFanout(id, now().toISOString());
     queueNote = await queueTasks(ports, scan, id, ranges, expected, now());
     for (;;) {
       scan.lock.assertHeld();
+      if (Date.now() - beat >= BEAT_MS) {
+        beat = Date.now();
+        await jobs.beatFanout(id, now().toISOString());
+      }
       if (ownError !== undefined) throw ownError;
       const tasks = await jobs.listRangeTasks(id);
       const failed = tasks.find((t) => t.state === "failed" || t.state === "abandoned");

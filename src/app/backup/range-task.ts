@@ -24,6 +24,12 @@ export const HEARTBEAT_MS = 5000;
 /** A running task without a heartbeat for this long is taken over (its instance died). */
 export const STALE_MS = 60_000;
 /**
+ * A queue runner leaves (abandons) a fan-out's tasks once its waiting backup has not said it
+ * is alive for this long. Generous: the beat is stamped by the backup's clock and read by the
+ * runner's, and a backup alive but taken for dead would fail.
+ */
+export const ORPHAN_MS = 10 * 60_000;
+/**
  * A range's result holds at most this many recent keys (written since the change scan's
  * filter time): past it, the waiting backup reads them again from the range. Rows near the
  * watermark are kept up to MAX_RECENT, as in one process.
@@ -41,6 +47,11 @@ export interface RangePorts {
   now?: () => Date;
   staleMs?: number;
   heartbeatMs?: number;
+  /**
+   * A queue runner's: a task whose waiting backup has not said it is alive for this long is
+   * abandoned, not run (its backup died: the point will never be committed). The waiting backup itself leaves it unset.
+   */
+  orphanAfterMs?: number;
   /** How many rows near the watermark and recent keys a result may carry (tests lower them). */
   recentLimits?: { rows: number; keys: number };
 }
@@ -64,6 +75,11 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
   if (!claimable(got.value, nowOf(ports), ports.staleMs ?? STALE_MS)) return { ran: false, why: `the task is ${got.value.state}${got.value.state === "running" ? " elsewhere" : ""}` };
   if (got.value.account !== ports.account) {
     throw new LifeboatError("BACKUP.SOURCE_CHANGED", `range task ${fanout}/${id} reads the ${got.value.account} account, but the ${ports.account} account is active now: the active endpoint changed during the backup, which the next backup takes again`);
+  }
+  const gone = await backupGone(ports, fanout);
+  if (gone) {
+    await settle(jobs, got.value, (t) => ({ ...t, state: "abandoned", error: gone, updatedAt: nowOf(ports).toISOString() }));
+    return { ran: false, why: gone };
   }
   const claimed: RangeTaskRecord = { ...got.value, state: "running", attempts: got.value.attempts + 1, runner, read: 0, updatedAt: nowOf(ports).toISOString() };
   if (!(await jobs.updateRangeTask(claimed, got.etag))) return { ran: false, why: "another runner claimed it first" };
@@ -89,7 +105,7 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
       progress: progress ?? noProgress,
     }));
   } catch (err) {
-    if (err instanceof TaskLost) return { ran: false, why: "the task was taken over, finished elsewhere or abandoned while this runner read it" };
+    if (err instanceof TaskLost) return { ran: false, why: "the task was taken over, finished elsewhere or abandoned (or its backup is gone) while this runner read it" };
     throw err;
   } finally {
     clearInterval(beat);
@@ -137,10 +153,26 @@ export async function readRangeResult(repo: BackupStore, keys: KeyProvider, ref:
   });
 }
 
-/** Writes the runner's count while its attempt is still the task's; false once it is not (a stale runner's heartbeat changes nothing). */
+/** Why a queue runner should not run a fan-out's tasks (its waiting backup is gone), or null. */
+async function backupGone(ports: RangePorts, fanout: string): Promise<string | null> {
+  if (ports.orphanAfterMs === undefined) return null;
+  const beat = await ports.jobs.fanoutBeat(fanout);
+  if (beat !== null && nowOf(ports).getTime() - Date.parse(beat) <= ports.orphanAfterMs) return null;
+  return `the backup that queued it is gone (${beat === null ? "no sign of it" : `no sign of it since ${beat}`}): its point will not be committed`;
+}
+
+/**
+ * Writes the runner's count while its attempt is still the task's; false once it is not (a
+ * stale runner's heartbeat changes nothing), or once its waiting backup is gone (then the task is abandoned).
+ */
 async function heartbeat(ports: RangePorts, mine: RangeTaskRecord, read: number): Promise<boolean> {
   const got = await ports.jobs.getRangeTask(mine.fanout, mine.id);
   if (!got || got.value.state !== "running" || got.value.attempts !== mine.attempts) return false;
+  const gone = await backupGone(ports, mine.fanout);
+  if (gone) {
+    await settle(ports.jobs, mine, (t) => ({ ...t, state: "abandoned", error: gone, updatedAt: nowOf(ports).toISOString() }));
+    return false;
+  }
   await ports.jobs.updateRangeTask({ ...got.value, read, updatedAt: nowOf(ports).toISOString() }, got.etag);
   return true;
 }

@@ -1,6 +1,6 @@
 import { classify, ensureErrorType } from "../../core/errors";
 import { queueMessage, type QueueMessage, type RangeMessage } from "../../core/jobs/backup-range";
-import { failRangeTask, noteRangeRetry, runRangeTask } from "../backup/range-task";
+import { failRangeTask, noteRangeRetry, ORPHAN_MS, runRangeTask } from "../backup/range-task";
 import { jobPorts, nowOf, type JobDeps } from "./deps";
 import { failJob, finishJob, noteRetry } from "./finish";
 import { startJob } from "./start";
@@ -95,7 +95,7 @@ async function runRangeStep(deps: JobDeps, msg: RangeMessage, say: (line: string
   const now = (): Date => nowOf(deps);
   try {
     const { source, account } = deps.backupSource ? await deps.backupSource() : { source: deps.source, account: "primary" };
-    const r = await runRangeTask({ jobs, source, repo: deps.repo, keys: deps.keys, account, now }, msg.fanout, msg.range, "queue");
+    const r = await runRangeTask({ jobs, source, repo: deps.repo, keys: deps.keys, account, now, orphanAfterMs: ORPHAN_MS }, msg.fanout, msg.range, "queue");
     say(r.ran ? `backup ${msg.fanout}: range ${msg.range} written (${r.task.result?.entities ?? 0} ${r.task.mode === "full" ? "entities" : "keys"})` : `backup ${msg.fanout}: range ${msg.range} left alone: ${r.why}`);
     return r.ran ? "done" : "ignored";
   } catch (err) {

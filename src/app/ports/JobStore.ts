@@ -39,6 +39,10 @@ export interface JobStore {
   updateRangeTask(task: RangeTaskRecord, etag: string): Promise<boolean>;
   /** A fan-out's range tasks, in range order. */
   listRangeTasks(fanout: string): Promise<RangeTaskRecord[]>;
-  /** Removes a fan-out's range tasks (once its point is committed, or given up). */
+  /** Removes a fan-out's range tasks and its beat (once its point is committed, or given up). */
   deleteRangeTasks(fanout: string): Promise<void>;
+  /** Records that the backup waiting for a fan-out is alive, at `at` (ISO). */
+  beatFanout(fanout: string, at: string): Promise<void>;
+  /** When the backup waiting for a fan-out last said it was alive; null when it never did (or its records are gone). */
+  fanoutBeat(fanout: string): Promise<string | null>;
 }
