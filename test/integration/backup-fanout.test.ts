@@ -125,6 +125,14 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
   ] as const) {
     it(`finishes ${name}: the waiting backup runs every range itself`, async () => {
       const { s, table } = await bigTable();
+      // The records of a fan-out whose backup died long ago, and of one whose backup is alive (another repository's).
+      const at = new Date().toISOString();
+      const plant = async (fanout: string, beat: Date): Promise<void> => {
+        await s.jobs!.beatFanout(fanout, beat.toISOString());
+        await s.jobs!.addRangeTask({ fanout, id: "000000", pointId: "20261130T010000000Z-fabc123", table, mode: "full", range: {}, account: "primary", since: null, overlapSeconds: 60, kekId: "k", chunkEntities: 100, csv: false, state: "abandoned", attempts: 1, expected: 1, read: 0, createdAt: at, updatedAt: at });
+      };
+      await plant("b-dead", new Date(Date.now() - 11 * 60_000));
+      await plant("b-alive", new Date());
       const events: ProgressEvent[] = [];
       const queue = down ? { description: "a queue that is down", send: () => Promise.reject(new Error("queue down")) } : s.jobQueue!;
       const r = await takeBackup(s, {
@@ -142,6 +150,11 @@ describe("backup fan-out over instances (LIFEBOAT_FANOUT_ENTITIES)", () => {
       expect(Number(m?.[1])).toBeGreaterThan(3);
       expect(last?.done).toBe(3000);
       expect((await segmentOf(s, r.pointId, table)).entities).toBe(3000);
+      // A fan-out sweeps the records of backups that died; a live one's stay.
+      expect(await s.jobs!.listRangeTasks("b-dead")).toEqual([]);
+      expect(await s.jobs!.fanoutBeat("b-dead")).toBeNull();
+      expect(await s.jobs!.listRangeTasks("b-alive")).toHaveLength(1);
+      expect((await s.jobs!.listFanouts()).map((f) => f.fanout)).toEqual(["b-alive"]);
     });
   }
 

@@ -177,6 +177,19 @@ export class AzureJobStore implements JobStore {
     }
   }
 
+  async listFanouts(): Promise<{ fanout: string; beat: string }[]> {
+    const out: { fanout: string; beat: string }[] = [];
+    try {
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: odata`RowKey eq ${BEAT}`, select: ["PartitionKey", "at"] } })) {
+        if (typeof e.at === "string") out.push({ fanout: String(e.partitionKey), beat: e.at });
+      }
+    } catch (err) {
+      if (codeOf(err) === "TableNotFound" || statusOf(err) === 404) return [];
+      throw err;
+    }
+    return out;
+  }
+
   async fanoutBeat(fanout: string): Promise<string | null> {
     try {
       const e = await this.client.getEntity<Row>(fanout, BEAT);

@@ -12,7 +12,7 @@ import { partitionRanges, type PartitionRange } from "../../core/keys/partition-
 import { claimable, fanoutId, rangeTaskId, taskBoundaries, type RangeMode, type RangeResult } from "../../core/jobs/backup-range";
 import type { FileRef, TableSegment } from "../../format/manifest";
 import type { KeyScanResult, PointTable } from "./backup-table";
-import { readRangeResult, runRangeTask, settle, STALE_MS, type RangePorts } from "./range-task";
+import { ORPHAN_MS, readRangeResult, runRangeTask, settle, STALE_MS, type RangePorts } from "./range-task";
 import { MAX_RECENT } from "./table-scans";
 
 /** Entities a range task covers, about: a fifth of the fan-out threshold (a million by default, a minute or so of scanning on Azure). */
@@ -101,6 +101,7 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
   let queueNote = "";
   let beat = Date.now();
   try {
+    await sweepDeadFanouts(jobs, now());
     await jobs.beatFanout(id, now().toISOString());
     queueNote = await queueTasks(ports, scan, id, ranges, expected, now());
     for (;;) {
@@ -183,6 +184,18 @@ async function queueTasks(ports: FanoutPorts, scan: FanoutScan, id: string, rang
   let unsent = 0;
   for (let i = 0; i < ranges.length; i++) await ports.queue.send({ v: 1, step: "backup-range", fanout: id, range: rangeTaskId(i) }).catch(() => unsent++);
   return unsent > 0 ? ` (${unsent} could not be queued)` : "";
+}
+
+/**
+ * Deletes the records of fan-outs whose waiting backup died (no beat for ORPHAN_MS: queue
+ * runners have abandoned their tasks by then), so the jobs table does not keep them. Best effort.
+ */
+async function sweepDeadFanouts(jobs: JobStore, now: Date): Promise<void> {
+  try {
+    for (const f of await jobs.listFanouts()) if (now.getTime() - Date.parse(f.beat) > ORPHAN_MS) await jobs.deleteRangeTasks(f.fanout);
+  } catch {
+    // The next fan-out sweeps again.
+  }
 }
 
 /** Marks every unsettled task abandoned (a queued delivery then leaves it), best effort. */

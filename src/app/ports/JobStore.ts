@@ -45,4 +45,6 @@ export interface JobStore {
   beatFanout(fanout: string, at: string): Promise<void>;
   /** When the backup waiting for a fan-out last said it was alive; null when it never did (or its records are gone). */
   fanoutBeat(fanout: string): Promise<string | null>;
+  /** Every fan-out with records, and its last beat. */
+  listFanouts(): Promise<{ fanout: string; beat: string }[]>;
 }
