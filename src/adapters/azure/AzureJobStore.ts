@@ -49,17 +49,22 @@ export class AzureJobStore implements JobStore {
     }
   }
 
-  /** Inserts a row; false when it exists. Creates the table on first write (with table-scoped rights a create of an existing table is refused, so only then). */
+  /** Runs a first write; creates the table when it is missing, then runs it again (with table-scoped rights a create of an existing table is refused, so only then). */
+  async #creatingTable(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (codeOf(err) !== "TableNotFound") throw err;
+      await this.client.createTable();
+      await write();
+    }
+  }
+
+  /** Inserts a row; false when it exists. Creates the table on first write. */
   async #insert(pk: string, rk: string, props: Row): Promise<boolean> {
     const entity = { partitionKey: pk, rowKey: rk, ...props };
     try {
-      try {
-        await this.client.createEntity(entity);
-      } catch (err) {
-        if (codeOf(err) !== "TableNotFound") throw err;
-        await this.client.createTable();
-        await this.client.createEntity(entity);
-      }
+      await this.#creatingTable(() => this.client.createEntity(entity));
       return true;
     } catch (err) {
       if (statusOf(err) === 409) return false;
@@ -167,14 +172,7 @@ export class AzureJobStore implements JobStore {
   }
 
   async beatFanout(fanout: string, at: string): Promise<void> {
-    const entity = { partitionKey: fanout, rowKey: BEAT, at };
-    try {
-      await this.client.upsertEntity(entity, "Replace");
-    } catch (err) {
-      if (codeOf(err) !== "TableNotFound") throw err;
-      await this.client.createTable();
-      await this.client.upsertEntity(entity, "Replace");
-    }
+    await this.#creatingTable(() => this.client.upsertEntity({ partitionKey: fanout, rowKey: BEAT, at }, "Replace"));
   }
 
   async listFanouts(): Promise<{ fanout: string; beat: string }[]> {

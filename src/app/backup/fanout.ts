@@ -72,11 +72,11 @@ export function fansOut(fanout: FanoutPorts | undefined, latest: TableSegment | 
  * latest point's key files, about `taskEntities` each), queues them, and waits while Function
  * instances run them, running any task nobody has taken (or whose runner went quiet) itself,
  * so the scan finishes even with no other instance. Holds the backup lock throughout.
- * Returns each range's result in key order. A range that fails for good fails the backup
+ * Returns each range with its result, in key order. A range that fails for good fails the backup
  * (BACKUP.RANGE_FAILED): the tasks left are abandoned and nothing is committed; their files
  * are unreferenced, as a crashed backup's, and go with the point's folder.
  */
-export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<RangeResult[]> {
+export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<{ range: PartitionRange; result: RangeResult }[]> {
   const { jobs } = ports;
   const now = ports.now ?? (() => new Date());
   const { boundaries, expected } = taskBoundaries(scan.latestKeys, taskEntities(ports));
@@ -119,7 +119,7 @@ export async function fanOutScan(ports: FanoutPorts, scan: FanoutScan): Promise<
       counted = Math.max(counted, read);
       if (tasks.length === ranges.length && tasks.every((t) => t.state === "done")) {
         meter.done(`${ranges.length} range tasks on the jobs queue${queueNote}, ${ranHere} of them run here (split at the last point's key files)`);
-        return await Promise.all(tasks.map((t) => readRangeResult(scan.repo, scan.keys, t.result!)));
+        return await Promise.all(tasks.map(async (t) => ({ range: t.range, result: await readRangeResult(scan.repo, scan.keys, t.result!) })));
       }
       // Idle meanwhile: take tasks nobody took, from the end (the queue's instances start at the
       // front), as many at once as a scan here reads ranges (so it is no slower alone than one process).
@@ -232,19 +232,18 @@ export function fullSegment(results: readonly RangeResult[]): TableSegment {
 
 /**
  * An incremental's key scan as range tasks: the key files in key order, and the keys found
- * written at or after `since`. A range whose recent keys did not fit in its record is read
- * again here for them alone (a keys-only query of the range from `since`).
+ * written at or after `since`. A range that found more recent keys than its result keeps is
+ * read again here for them alone (a keys-only query of the range from `since`).
  */
 export async function fanOutKeyScan(ports: FanoutPorts, scan: FanoutScan): Promise<KeyScanResult> {
-  const results = await fanOutScan(ports, scan);
-  const ranges = partitionRanges(taskBoundaries(scan.latestKeys, taskEntities(ports)).boundaries);
+  const parts = await fanOutScan(ports, scan);
   const recentKeys = new KeyLog();
-  for (const [i, r] of results.entries()) {
-    if (r.recentKeys) {
-      for (const k of r.recentKeys) recentKeys.add(k);
+  for (const { range, result } of parts) {
+    if (result.recentKeys) {
+      for (const k of result.recentKeys) recentKeys.add(k);
       continue;
     }
-    for await (const page of scan.source.scan(scan.table, { keysOnly: true, partitions: ranges[i]!, ...(scan.since ? { since: scan.since } : {}) })) for (const k of page) recentKeys.add(k);
+    for await (const page of scan.source.scan(scan.table, { keysOnly: true, partitions: range, ...(scan.since ? { since: scan.since } : {}) })) for (const k of page) recentKeys.add(k);
   }
-  return { files: results.flatMap((r) => r.keys), recentKeys };
+  return { files: parts.flatMap((p) => p.result.keys), recentKeys };
 }

@@ -1,6 +1,6 @@
-import type { BackupStore } from "../ports/BackupStore";
+import type { BackupStore, Retention } from "../ports/BackupStore";
 import type { JobStore } from "../ports/JobStore";
-import type { KeyProvider } from "../ports/KeyProvider";
+import type { Kek, KeyProvider } from "../ports/KeyProvider";
 import type { TableStore } from "../ports/TableStore";
 import { ChunkedWriter } from "../repo/chunked-writer";
 import { CsvBackupWriter } from "../csv/csv-backup-writer";
@@ -97,7 +97,8 @@ export async function runRangeTask(ports: RangePorts, fanout: string, id: string
   beat.unref?.();
   let result: RangeResultRef;
   try {
-    result = await writeResult(ports, claimed, await scanRange(ports, claimed, {
+    const into = await destination(ports, claimed);
+    result = await writeResult(ports, claimed, into, await scanRange(ports, claimed, into, {
       lost: () => lost,
       read: (n) => {
         read += n;
@@ -134,11 +135,21 @@ async function* whileMine<T extends readonly unknown[]>(pages: AsyncIterable<T>,
   }
 }
 
-/** Seals the range's result into the repository next to its files (under the point's KEK and retention); returns where it is. */
-async function writeResult(ports: RangePorts, t: RangeTaskRecord, result: RangeResult): Promise<RangeResultRef> {
-  const sealed = await sealJson(result, await ports.keys.byId(t.kekId));
+/** What a task's files are written under: the point's KEK and retention (WORM). */
+interface Destination {
+  kek: Kek;
+  retention: Retention | undefined;
+}
+
+async function destination(ports: RangePorts, t: RangeTaskRecord): Promise<Destination> {
+  return { kek: await ports.keys.byId(t.kekId), retention: t.retention ? { until: new Date(t.retention.until), tier: t.retention.tier } : undefined };
+}
+
+/** Seals the range's result into the repository next to its files; returns where it is. */
+async function writeResult(ports: RangePorts, t: RangeTaskRecord, into: Destination, result: RangeResult): Promise<RangeResultRef> {
+  const sealed = await sealJson(result, into.kek);
   const path = paths.rangeResult(t.pointId, t.table, t.id, t.attempts);
-  await ports.repo.put(path, sealed, { ifNoneMatch: true, ...(t.retention ? { retention: { until: new Date(t.retention.until), tier: t.retention.tier } } : {}) });
+  await ports.repo.put(path, sealed, { ifNoneMatch: true, ...(into.retention ? { retention: into.retention } : {}) });
   return { path, sha256: sha256Hex(sealed), bytes: sealed.length, entities: result.entities };
 }
 
@@ -202,10 +213,8 @@ export async function noteRangeRetry(jobs: JobStore, fanout: string, id: string,
 }
 
 /** Scans the task's range into files of its attempt: every entity (full) or every key (keys). */
-async function scanRange(ports: RangePorts, t: RangeTaskRecord, watch: ScanWatch): Promise<RangeResult> {
+async function scanRange(ports: RangePorts, t: RangeTaskRecord, { kek, retention }: Destination, watch: ScanWatch): Promise<RangeResult> {
   const { repo, source } = ports;
-  const kek = await ports.keys.byId(t.kekId);
-  const retention = t.retention ? { until: new Date(t.retention.until), tier: t.retention.tier } : undefined;
   const file = (kind: "d" | "k" | "c") => (seq: number) => paths.rangeFile(t.pointId, t.table, t.id, t.attempts, kind, seq);
   const keys = new ChunkedWriter(repo, kek, file("k"), t.chunkEntities * 4, 3, retention);
   let start = nowOf(ports);

@@ -148,7 +148,7 @@ export async function runBackup(deps: BackupDeps, req: BackupRequest): Promise<B
       });
       if (fanout && !previousSegment) {
         // A big table's full: every range is read by a task on the jobs queue.
-        segments[table] = fullSegment(await fanOutScan(fanout, fanned("full", null)));
+        segments[table] = fullSegment((await fanOutScan(fanout, fanned("full", null))).map((p) => p.result));
         continue;
       }
       const { ranges, source: rangeSource } = await tableRanges(deps.source, table, latestSegment?.keys, req.scanConcurrency ?? 1);
